@@ -1,0 +1,56 @@
+# Two commands on a fresh machine with Python >= 3.10 and make:
+#   make lab    create .venv, install the course, start JupyterLab on notebooks/
+#   make test   create .venv, install the course with test extras, run the whole suite
+# Both are idempotent: the install runs again only when pyproject.toml changes
+# (the package is installed editable, so edits to rnncourse/ need no reinstall).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+ARGS   ?=
+# pytest-xdist: two workers for this 2-core machine; override with JOBS=1.
+JOBS   ?= 2
+PYTEST_ARGS ?=
+
+# nbval: run every lesson and solution notebook and compare what it prints with the
+# stored outputs. tests/nbval_sanitize.cfg rewrites volatile text (memory addresses,
+# timings, progress bars, paths) before comparing; figures and widget states are not
+# compared (nbval only compares text outputs unless told otherwise); numbers that
+# notebooks print are rounded by the notebooks themselves, so they agree across BLAS
+# builds. --nbval-current-env runs the notebooks in this virtual environment's kernel.
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+         --nbval-cell-timeout=120
+
+.PHONY: lab test unit notebooks assignments bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(VENV)/.lab-installed $@
+
+lab: $(VENV)/.lab-installed
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+	    --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb $(ARGS)
+
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS) tests $(NBVAL) notebooks solutions
+
+unit: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS) tests
+
+notebooks: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS) $(NBVAL) notebooks solutions
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/bench_models.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache
