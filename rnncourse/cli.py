@@ -1,17 +1,27 @@
 """The ``rnncourse`` command.
 
-A thin argparse layer over the package's API: user errors end as one line on
-stderr and exit code 2, never a traceback.
+A thin argparse layer over the package's API: each subcommand lives in the module
+that implements it, which offers ``register(subparsers)``; the parser it adds sets
+``func(args) -> int``.  User errors end as one line on stderr and exit code 2, never
+a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from . import __version__
 
-__all__ = ["build_parser", "main"]
+__all__ = ["SUBCOMMAND_MODULES", "build_parser", "main"]
+
+#: modules whose ``register(subparsers)`` adds subcommands, in help order
+SUBCOMMAND_MODULES: tuple[str, ...] = ()
+
+
+class UserError(Exception):
+    """An error caused by the user's input: printed as one line, exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "instructors and lesson authors.",
     )
     parser.add_argument("--version", action="version", version=f"rnncourse {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
     return parser
 
 
@@ -31,7 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    return 0
+    try:
+        return int(args.func(args) or 0)
+    except (UserError, FileNotFoundError, PermissionError, ValueError) as exc:
+        print(f"rnncourse {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"rnncourse {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover
