@@ -54,19 +54,16 @@ def numerical_gradient(f: Callable[[], float], arrays: Mapping[str, np.ndarray],
         if not arr.flags.writeable:
             raise ValueError(f"numerical_gradient: {name} is read-only, cannot perturb it")
         grad = np.zeros(arr.shape, dtype=np.float64)
-        flat = arr.reshape(-1)
-        if not np.shares_memory(flat, arr):
-            raise ValueError(f"numerical_gradient: {name} is not contiguous; pass a contiguous array")
-        for i in range(flat.size):
-            old = flat[i]
+        for index in np.ndindex(arr.shape):
+            old = arr[index]
             try:
-                flat[i] = old + h
+                arr[index] = old + h
                 plus = float(f())
-                flat[i] = old - h
+                arr[index] = old - h
                 minus = float(f())
             finally:
-                flat[i] = old
-            grad.reshape(-1)[i] = (plus - minus) / (2.0 * h)
+                arr[index] = old
+            grad[index] = (plus - minus) / (2.0 * h)
         out["d" + name] = grad
     return out
 
