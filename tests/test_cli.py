@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import rnncourse
+from rnncourse.cli import main
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"rnncourse {rnncourse.__version__}"
+
+
+def test_help_lists_subcommands(capsys):
+    assert main([]) == 0
+    assert "usage: rnncourse" in capsys.readouterr().out
+
+
+def test_console_entry_point_and_module_run():
+    out = subprocess.run([sys.executable, "-m", "rnncourse", "--version"], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.startswith("rnncourse ")
+
+
+def test_unknown_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["no-such-command"])
+    assert info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_numeric_core_imports_need_numpy_only():
+    code = ("import sys, rnncourse, rnncourse.rnn, rnncourse.losses, rnncourse.optim, "
+            "rnncourse.gradcheck, rnncourse.cells, rnncourse.activations; "
+            "heavy = {'matplotlib', 'ipywidgets', 'nbformat', 'tqdm', 'IPython'} & set(sys.modules); "
+            "print(sorted(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

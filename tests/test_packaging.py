@@ -1,0 +1,70 @@
+"""The two dependency lists (pyproject.toml and environment.yml) must agree."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+# PyPI name -> conda-forge name, where they differ
+CONDA_NAMES: dict[str, str] = {}
+REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*$")
+
+
+def _split(requirement: str) -> tuple[str, str]:
+    name, spec = REQUIREMENT.match(requirement).groups()
+    return name.lower().replace("_", "-"), spec.replace(" ", "")
+
+
+def pyproject_requirements() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        requirements += extra
+    out = {}
+    for req in requirements:
+        if req.startswith("rnncourse[") or ";" in req:  # self-reference, or only for old Pythons
+            continue
+        name, spec = _split(req)
+        out[CONDA_NAMES.get(name, name)] = spec
+    return out
+
+
+def conda_requirements() -> dict[str, str]:
+    out, in_deps = {}, False
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        if line.startswith("dependencies:"):
+            in_deps = True
+            continue
+        if in_deps and line.startswith("  - ") and not line.startswith("  - pip:"):
+            name, spec = _split(line[4:])
+            if name not in {"python", "pip"}:
+                out[name] = spec
+    return out
+
+
+def test_dependency_lists_agree():
+    pip_side, conda_side = pyproject_requirements(), conda_requirements()
+    assert pip_side, "no requirements parsed from pyproject.toml"
+    missing = sorted(set(pip_side) - set(conda_side))
+    extra = sorted(set(conda_side) - set(pip_side))
+    differ = sorted(k for k in set(pip_side) & set(conda_side) if pip_side[k] != conda_side[k])
+    assert not (missing or extra or differ), (
+        f"environment.yml lacks {missing}, has extra {extra}, bounds differ for "
+        f"{[(k, pip_side[k], conda_side[k]) for k in differ]}")
+
+
+def test_lower_bounds_not_pins():
+    for name, spec in pyproject_requirements().items():
+        assert spec.startswith(">="), f"{name}{spec}: use a lower bound, not a pin"
+
+
+def test_python_version_agrees():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert f"python{project['requires-python']}" in (ROOT / "environment.yml").read_text()
