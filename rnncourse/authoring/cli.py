@@ -31,7 +31,8 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run_assign)
 
 
-def _report(result: AssignResult, out=sys.stdout) -> None:
+def _report(result: AssignResult, out=None) -> None:
+    out = sys.stdout if out is None else out
     dest = str(result.dest)
     if result.check:
         for label, paths in (("out of date", result.stale), ("missing", result.missing),

@@ -28,7 +28,7 @@ from .errors import AuthoringError
 from .markers import CODE, MARKDOWN, MarkerError, replace_regions
 
 __all__ = [
-    "CELL_METADATA_KEPT", "INSTRUCTOR_TAG", "PIPELINE", "Source", "Step",
+    "CELL_METADATA_KEPT", "DEFAULT_KERNELSPEC", "INSTRUCTOR_TAG", "PIPELINE", "Source", "Step",
     "assign_cell_ids", "clear_outputs", "drop_instructor_cells", "replace_solutions",
     "run_pipeline", "set_assignment_metadata", "strip_volatile_metadata",
 ]
@@ -40,6 +40,8 @@ INSTRUCTOR_TAG = "instructor"
 CELL_METADATA_KEPT = ("tags", "editable", "deletable")
 #: notebook metadata that reaches the assignment (plus ``rnncourse``, set below)
 _KERNELSPEC_KEYS = ("display_name", "language", "name")
+#: the kernel an assignment asks for when its solution notebook names none
+DEFAULT_KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
@@ -128,8 +130,10 @@ def strip_volatile_metadata(nb: NotebookNode, source: Source) -> NotebookNode:
     """Keep only stable metadata.
 
     Cells keep :data:`CELL_METADATA_KEPT` (an empty tag list is dropped).  The
-    notebook keeps its kernelspec, the language name (not its version, which
-    depends on the machine that last executed the solution) and ``rnncourse``.
+    notebook keeps its kernelspec (:data:`DEFAULT_KERNELSPEC` when it has none, so
+    Jupyter opens the assignment without asking for a kernel), the language name
+    (not its version, which depends on the machine that last executed the solution)
+    and ``rnncourse``.
     """
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
@@ -138,9 +142,8 @@ def strip_volatile_metadata(nb: NotebookNode, source: Source) -> NotebookNode:
             del meta["tags"]
         cell.metadata = NotebookNode(meta)
     old = nb.metadata
-    meta = {}
-    if "kernelspec" in old:
-        meta["kernelspec"] = {k: old.kernelspec[k] for k in _KERNELSPEC_KEYS if k in old.kernelspec}
+    kernelspec = old.get("kernelspec") or DEFAULT_KERNELSPEC
+    meta = {"kernelspec": {k: kernelspec[k] for k in _KERNELSPEC_KEYS if k in kernelspec}}
     if "name" in old.get("language_info", {}):
         meta["language_info"] = {"name": old.language_info["name"]}
     if "rnncourse" in old:
