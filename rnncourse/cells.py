@@ -21,7 +21,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from . import rnn
+from . import gru, lstm, rnn
 
 __all__ = ["CELLS", "Cell", "get_cell"]
 
@@ -45,8 +45,35 @@ def _rnn_init(n_x, n_a, rng, dtype=np.float64):
     return rnn.init_rnn_params(n_x, n_a, None, rng=rng, dtype=dtype)
 
 
+def _gru_forward(x, a0, params, mask=None):
+    a, _, caches = gru.gru_forward(x, a0, params, output=None, mask=mask)
+    return a, caches
+
+
+def _gru_init(n_x, n_a, rng, dtype=np.float64):
+    return gru.init_gru_params(n_x, n_a, None, rng=rng, dtype=dtype)
+
+
+def _lstm_forward(x, a0, params, mask=None):
+    # the memory cell starts at zero and stays inside the layer: only a is passed on
+    a, _, _, caches = lstm.lstm_forward(x, a0, params, output=None, mask=mask)
+    return a, caches
+
+
+def _lstm_backward(da, caches):
+    grads = lstm.lstm_backward(da, caches)
+    del grads["dc0"]  # c<0> is always zero here, not an input of the layer
+    return grads
+
+
+def _lstm_init(n_x, n_a, rng, dtype=np.float64):
+    return lstm.init_lstm_params(n_x, n_a, None, rng=rng, dtype=dtype)
+
+
 CELLS: dict[str, Cell] = {
     "rnn": Cell("rnn", _rnn_forward, rnn.rnn_backward, _rnn_init, tuple(rnn.RNN_SHAPES)),
+    "gru": Cell("gru", _gru_forward, gru.gru_backward, _gru_init, tuple(gru.GRU_SHAPES)),
+    "lstm": Cell("lstm", _lstm_forward, _lstm_backward, _lstm_init, tuple(lstm.LSTM_SHAPES)),
 }
 
 

@@ -1,0 +1,69 @@
+"""Helpers shared by the gated models (:mod:`rnncourse.gru`, :mod:`rnncourse.lstm`).
+
+Private: learners never call these.  They hold what the GRU and the LSTM would
+otherwise each repeat: checking gate matrices that act on a stacked ``[a_prev; x_t]``,
+the in-place sigmoid of the fast sequence paths, and the prediction layer's backward
+over a sequence cache.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import Dims
+from .caches import StepCaches
+from .output import OutputCache, output_backward
+
+#: symbolic shapes of the prediction layer of the gated models
+OUTPUT_SHAPES = {"Wy": ("n_y", "n_a"), "by": ("n_y", 1)}
+#: the symbolic size of a stacked [a_prev; x_t]
+STACKED = "n_a + n_x"
+
+
+def bind_stacked(d: Dims, state: str, inp: str) -> None:
+    """Record ``n_a + n_x`` in ``d`` once ``n_a`` and ``n_x`` are bound.
+
+    Gate matrices have shape ``(n_a, n_a + n_x)``; after this call ``d.bind`` checks
+    them like any other symbolic shape, and a mismatch names the arguments that set
+    the two sizes.
+    """
+    d.sizes[STACKED] = d["n_a"] + d["n_x"]
+    d.source[STACKED] = f"{state} and {inp}"
+
+
+def sigmoid_of_negated(z: np.ndarray) -> np.ndarray:
+    """In place: ``z <- 1 / (1 + exp(z))``, the sigmoid of ``-z``.
+
+    The fast sequence paths negate the sigmoid gates' weights and biases once per
+    call, so the pre-activation they compute is already ``-z`` and the sigmoid costs
+    three in-place passes.  ``exp`` may overflow to ``inf`` for ``z`` > 709 (float64),
+    which correctly gives 0; callers silence that warning with ``np.errstate``.
+    """
+    np.exp(z, out=z)
+    np.add(z, 1.0, out=z)
+    np.reciprocal(z, out=z)
+    return z
+
+
+def sequence_output_backward(fn: str, kind: str, dy_hat, cells, state_field: str) -> dict:
+    """Backward of ``y_hat<t> = g(W_y a<t> + b_y)`` over all steps of a sequence cache.
+
+    ``cells`` is the ``cells`` part of a :class:`~rnncourse.caches.SequenceCache`:
+    the library's :class:`StepCaches` of ``kind`` (the stacked output cache is read
+    directly) or a list of cell caches (their hidden states ``state_field`` and
+    predictions are stacked over time).  Returns ``da`` (n_a, m, T_x), ``dWy``,
+    ``dby``.
+    """
+    if isinstance(cells, StepCaches) and cells.kind == kind:
+        out_cache = cells.stacked["output_cache"]
+    else:
+        first = cells[0]
+        out_cache = None if first.y_hat_t is None else OutputCache(
+            np.stack([getattr(c, state_field) for c in cells], axis=2), first.params["Wy"],
+            np.stack([c.y_hat_t for c in cells], axis=2), first.output)
+    if out_cache is None:
+        raise ValueError(f"{fn}: the forward pass was run with output=None, so there is no "
+                         f"prediction layer to differentiate")
+    n_y, m, T = out_cache.y_hat.shape
+    dy_hat = Dims(fn, n_y=n_y, m=m, T_x=T).bind("dy_hat", dy_hat, ("n_y", "m", "T_x"))
+    return output_backward(dy_hat, out_cache)
