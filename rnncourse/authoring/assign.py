@@ -15,7 +15,8 @@ from pathlib import Path
 from nbformat import NotebookNode
 
 from .errors import AuthoringError
-from .notebook_files import dumps, read_notebook, write_text_atomic
+from .._fileio import write_atomic
+from .notebook_files import dumps, read_notebook
 from .steps import PIPELINE, Source, run_pipeline
 
 __all__ = ["AssignResult", "assign", "generate_assignment", "render_assignment"]
@@ -135,7 +136,7 @@ def assign(source: str | os.PathLike = "solutions", dest: str | os.PathLike = "a
     dest.mkdir(parents=True, exist_ok=True)
     written = sorted(stale + missing)
     for target in written:
-        write_text_atomic(target, wanted[target])
+        write_atomic(target, wanted[target])
     removed = [p for p in orphans if _generated_by_us(p)]
     for p in removed:
         p.unlink()

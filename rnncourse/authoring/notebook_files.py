@@ -1,10 +1,9 @@
-"""Reading solution notebooks and writing assignments byte for byte reproducibly."""
+"""Reading solution notebooks and serialising assignments byte for byte reproducibly."""
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -12,7 +11,7 @@ from nbformat import NotebookNode
 
 from .errors import AuthoringError
 
-__all__ = ["dumps", "read_notebook", "write_text_atomic"]
+__all__ = ["dumps", "read_notebook"]
 
 
 def read_notebook(path: str | os.PathLike) -> NotebookNode:
@@ -47,22 +46,3 @@ def dumps(nb: NotebookNode) -> str:
         raise AuthoringError(f"the generated notebook is not valid nbformat: "
                              f"{problem['ValidationError'].message}")
     return text if text.endswith("\n") else text + "\n"
-
-
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` as UTF-8 to ``path`` through a temporary file and a rename.
-
-    A reader (or an interrupted run) sees either the old file or the new one,
-    never half of it.
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a notebook is for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

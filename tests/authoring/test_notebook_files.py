@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 
 import nbformat
 import pytest
 
 from rnncourse.authoring import AuthoringError
-from rnncourse.authoring.notebook_files import dumps, read_notebook, write_text_atomic
+from rnncourse.authoring.notebook_files import dumps, read_notebook
 
 
 def test_dumps_is_stable_sorted_indented_with_trailing_newline(solution_nb):
@@ -46,12 +45,3 @@ def test_read_rejects_json_that_is_not_a_notebook(tmp_path):
                                 "metadata": {}}), encoding="utf-8")
     with pytest.raises(AuthoringError, match="not a valid nbformat 4 notebook"):
         read_notebook(path)
-
-
-def test_write_text_atomic_replaces_and_leaves_no_temporary(tmp_path):
-    path = tmp_path / "a.ipynb"
-    path.write_text("old", encoding="utf-8")
-    write_text_atomic(path, "new ü\n")
-    assert path.read_bytes() == "new ü\n".encode("utf-8")
-    assert os.listdir(tmp_path) == ["a.ipynb"]
-    assert path.stat().st_mode & 0o777 == 0o644
