@@ -64,7 +64,7 @@ def get_axes(ax=None, figsize=(6.0, 3.0)):
         return ax
     import matplotlib.pyplot as plt
 
-    _, ax = plt.subplots(figsize=figsize)
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
 
 
