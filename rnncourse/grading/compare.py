@@ -1,0 +1,222 @@
+"""Judge one call of a learner's function against the reference: the "compare" stage.
+
+Input: the exercise, the case, the reference's output (split into named arrays),
+and a :class:`CallOutcome` made of plain values only (decoded from the sandbox's
+JSON, or round-tripped through :mod:`rnncourse.grading.plain` by ``check``).
+Output: a :class:`Verdict` with a status and one short explanation.
+
+The order of the checks decides which explanation a learner reads first::
+
+    raised?  -> not_implemented / error
+    structure (split)  -> failed: "must return (a_next, y_hat_t, cache)"
+    per array: present, ndarray, floating dtype, shape, finite
+    gradient check (backward exercises): against the numerical gradient
+    values against the reference: first differing entry
+    inputs unchanged
+
+Everything here runs in the grader's process (or the learner's kernel for
+``check``) with numpy functions the submission cannot have touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping
+
+import numpy as np
+
+from ..gradcheck import relative_error
+from .exercises import Case, Exercise, StructureError
+from .plain import Unsupported
+
+__all__ = ["CallOutcome", "Verdict", "describe_shape", "judge", "named_inputs"]
+
+#: longest message a verdict carries (the notebook and the report stay readable)
+MAX_MESSAGE = 600
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """What one call of the learner's function did, in plain values."""
+
+    kind: Literal["returned", "raised"]
+    value: Any = None
+    inputs_after: tuple | None = None
+    error_type: str = ""
+    error_message: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: Literal["passed", "failed", "error", "not_implemented"]
+    message: str = ""
+
+
+def _clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 15] + " ... (truncated)"
+
+
+def _symbolic(shape: tuple, dims: Mapping[str, int]) -> tuple[str, ...]:
+    by_size = {}
+    for name, size in dims.items():
+        by_size.setdefault(size, name)
+    return tuple(by_size.get(n, str(n)) for n in shape)
+
+
+def describe_shape(shape: tuple, dims: Mapping[str, int]) -> str:
+    """``"(n_a, m) = (5, 3)"``; just the numbers when no size has a name."""
+    numbers = "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+    names = _symbolic(shape, dims)
+    if all(n.isdigit() for n in names):
+        return numbers
+    return "(" + ", ".join(names) + ("," if len(names) == 1 else "") + ") = " + numbers
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, Unsupported):
+        return value.type_name
+    return type(value).__name__
+
+
+def _index(idx: tuple) -> str:
+    return "[" + ", ".join(map(str, idx)) + "]"
+
+
+def _check_array(ex: Exercise, case: Case, name: str, expected: np.ndarray, got) -> str | None:
+    """Why ``got`` cannot be compared with ``expected``, or None when it can."""
+    if type(got) is not np.ndarray:
+        tip = {"list": " (wrap it with np.array(...))", "None": " (did you forget a return?)",
+               "tuple": " (did you return one value too many?)"}.get(_kind(got), "")
+        return f"{name} should be a numpy.ndarray, got {_kind(got)}{tip}"
+    if got.dtype.kind != "f":
+        return (f"{name} should hold floating-point numbers, got dtype {got.dtype} "
+                f"(expected {expected.dtype})")
+    if got.shape != expected.shape:
+        msg = (f"{name} has shape {describe_shape(got.shape, case.dims)}, expected "
+               f"{describe_shape(expected.shape, case.dims)}")
+        got_sym = _symbolic(got.shape, case.dims)
+        hint = ex.hints.get((name, got_sym))
+        if hint is None and len(got.shape) >= 2 and got.shape == expected.shape[::-1]:
+            hint = "it looks transposed: did you transpose a weight (e.g. Wax) or swap a product?"
+        return msg + (f". Hint: {hint}" if hint else "")
+    bad = ~np.isfinite(got)
+    if bad.any() and np.isfinite(expected).all():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        return (f"{name} contains {int(bad.sum())} non-finite value(s), first "
+                f"{name}{_index(idx)} = {got[idx]} (expected {expected[idx]:.6g})")
+    return None
+
+
+def _compare_values(ex: Exercise, name: str, expected: np.ndarray, got: np.ndarray) -> str | None:
+    exp = expected.astype(np.float64)
+    mine = got.astype(np.float64)
+    close = np.isclose(mine, exp, rtol=ex.rtol, atol=ex.atol, equal_nan=True)
+    if close.all():
+        return None
+    idx = tuple(int(i) for i in np.argwhere(~close)[0])
+    return (f"{name}{_index(idx)}: expected {exp[idx]:.6g} (reference), got {mine[idx]:.6g} "
+            f"(yours); {int((~close).sum())} of {close.size} entries differ")
+
+
+def named_inputs(arg_names: tuple[str, ...], args) -> dict:
+    """Every array inside the arguments, named as a learner would write it.
+
+    ``(x_t, a_prev, {"Wax": ...})`` -> ``{"x_t": ..., "a_prev": ..., "params['Wax']": ...}``.
+    """
+    out: dict = {}
+
+    def walk(name, value, depth=0):
+        if depth > 8:
+            return
+        if isinstance(value, np.ndarray):
+            out[name] = value
+        elif isinstance(value, Mapping):
+            for k, v in value.items():
+                walk(f"{name}[{k!r}]", v, depth + 1)
+        elif isinstance(value, (list, tuple)):
+            for i, v in enumerate(value):
+                walk(f"{name}[{i}]", v, depth + 1)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[name] = value
+
+    for arg_name, value in zip(arg_names, args):
+        walk(arg_name, value)
+    return out
+
+
+def _mutated(ex: Exercise, case: Case, after) -> str | None:
+    if after is None:
+        return None
+    before = named_inputs(ex.arg_names, case.args)
+    later = named_inputs(ex.arg_names, after)
+    for name, value in before.items():
+        new = later.get(name)
+        same = (type(new) is np.ndarray and new.shape == np.shape(value)
+                and np.array_equal(new, value, equal_nan=True)) if isinstance(value, np.ndarray) \
+            else new == value
+        if not same:
+            return (f"{ex.name} changed its input {name} in place; work on new arrays "
+                    f"(e.g. np.clip(g, ...) or g.copy()) and leave the inputs as they were")
+    return None
+
+
+def judge(ex: Exercise, case: Case, expected: Mapping[str, Any], outcome: CallOutcome,
+          numerical: Mapping[str, np.ndarray] | None = None) -> Verdict:
+    """The verdict on one call.
+
+    Parameters
+    ----------
+    ex : Exercise
+    case : Case
+        The inputs the call received (before it ran).
+    expected : dict
+        ``ex.split(reference output)``.
+    outcome : CallOutcome
+    numerical : dict, optional
+        ``ex.numerical_gradient(case)`` for backward exercises.
+    """
+    if outcome.kind == "raised":
+        if outcome.error_type == "NotImplementedError":
+            return Verdict("not_implemented", "not attempted yet (it raises NotImplementedError)")
+        msg = f"raised {outcome.error_type}: {outcome.error_message}".rstrip(": ")
+        if outcome.error_type == "TypeError" and "argument" in outcome.error_message:
+            msg += f" -- expected the signature {ex.signature}"
+        elif outcome.error_type == "ValueError" and ("matmul" in outcome.error_message
+                                                     or "not aligned" in outcome.error_message):
+            msg += (" -- a matrix product got mismatched shapes: did you transpose a weight "
+                    "(e.g. Wax) or multiply in the wrong order?")
+        return Verdict("error", _clip(msg))
+    try:
+        got = ex.split(outcome.value)
+    except StructureError as exc:
+        return Verdict("failed", _clip(str(exc)))
+    for name, exp in expected.items():
+        if name not in got:
+            return Verdict("failed", _clip(f"missing {name} in what {ex.name} returned"))
+        if isinstance(exp, np.ndarray):
+            problem = _check_array(ex, case, name, exp, got[name])
+        elif exp is None:
+            problem = None if got[name] is None else f"{name} should be None, got {_kind(got[name])}"
+        else:
+            problem = None if type(got[name]) is type(exp) and got[name] == exp else \
+                f"{name} should be {exp!r}, got {_kind(got[name])}"
+        if problem:
+            return Verdict("failed", _clip(problem))
+    for name, grad in (numerical or {}).items():
+        err = relative_error(grad, got[name])
+        if not err <= ex.grad_tol:
+            return Verdict("failed", _clip(
+                f"{name} fails the gradient check: relative error {err:.2e} against the "
+                f"centred-difference gradient of the forward pass (at most {ex.grad_tol:.0e})"))
+    for name, exp in expected.items():
+        if isinstance(exp, np.ndarray):
+            problem = _compare_values(ex, name, exp, got[name])
+            if problem:
+                return Verdict("failed", _clip(problem))
+    problem = _mutated(ex, case, outcome.inputs_after)
+    if problem:
+        return Verdict("failed", _clip(problem))
+    return Verdict("passed")

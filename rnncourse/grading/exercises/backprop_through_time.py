@@ -1,0 +1,135 @@
+"""Exercises of assignment ``03_backprop_through_time`` (lesson 03).
+
+``rnn_cell_backward`` (one step), ``rnn_backward`` (through time) and
+``clip_by_value``.  The inputs of the backward exercises are caches made by the
+reference forward pass; in the grader they reach the learner's function as tuples
+and NamedTuples with the same fields (``cache.a_next`` and ``cache[0]`` both work).
+Besides the comparison with the reference, each backward answer is checked against
+the centred-difference gradient of the forward pass.  The recipe for adding an
+exercise is in :mod:`rnncourse.grading.exercises`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...caches import SequenceCache
+from ...gradcheck import numerical_gradient
+from ...optim import clip_by_value
+from ...rnn import rnn_backward, rnn_cell_backward, rnn_cell_forward, rnn_forward
+from . import Case, Exercise, draw_dims, expect_dict
+from .forward_propagation import random_params
+
+ASSIGNMENT = "03_backprop_through_time"
+#: library modules a learner may import in this assignment (the sandbox exposes only these)
+LEARNER_MODULES = ("activations", "gradcheck")
+
+_RECURRENT = ("Wax", "Waa", "ba")
+
+
+def _cases_rnn_cell_backward(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("n_x", "n_a", "n_y", "m"))
+    params = random_params(rng, dims)
+    x_t = rng.standard_normal((dims["n_x"], dims["m"]))
+    a_prev = rng.standard_normal((dims["n_a"], dims["m"]))
+    _, _, cache = rnn_cell_forward(x_t, a_prev, params)
+    da_next = rng.standard_normal((dims["n_a"], dims["m"]))
+    return Case((da_next, cache), dims)
+
+
+def _numgrad_rnn_cell_backward(case: Case) -> dict:
+    da_next, cache = case.args
+    arrays = {"x_t": cache.x_t.copy(), "a_prev": cache.a_prev.copy(),
+              **{k: cache.params[k].copy() for k in _RECURRENT}}
+    params = {k: arrays[k] for k in _RECURRENT}
+
+    def objective():  # J = sum(da_next * a_next): its gradient is what backward returns
+        a_next = rnn_cell_forward(arrays["x_t"], arrays["a_prev"], params, output=None)[0]
+        return float(np.sum(da_next * a_next))
+
+    return numerical_gradient(objective, arrays)
+
+
+def _split_grads(name: str):
+    def split(value) -> dict:
+        return dict(expect_dict(value, f"{name} must return a dict of gradients"))
+    return split
+
+
+def _cases_rnn_backward(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("n_x", "n_a", "n_y", "m", "T_x"))
+    params = random_params(rng, dims)
+    x = rng.standard_normal((dims["n_x"], dims["m"], dims["T_x"]))
+    a0 = rng.standard_normal((dims["n_a"], dims["m"]))
+    _, _, caches = rnn_forward(x, a0, params)
+    da = rng.standard_normal((dims["n_a"], dims["m"], dims["T_x"]))
+    # the learner-facing form: a plain list of cell caches, as a loop over cells builds it
+    return Case((da, SequenceCache(list(caches.cells), caches.x)), dims)
+
+
+def _numgrad_rnn_backward(case: Case) -> dict:
+    da, (cells, x) = case.args
+    first = cells[0]
+    arrays = {"x": np.array(x), "a0": first.a_prev.copy(),
+              **{k: first.params[k].copy() for k in _RECURRENT}}
+    params = {k: arrays[k] for k in _RECURRENT}
+
+    def objective():  # J = sum over t of da<t> . a<t>
+        a = rnn_forward(arrays["x"], arrays["a0"], params, output=None)[0]
+        return float(np.sum(da * a))
+
+    return numerical_gradient(objective, arrays)
+
+
+def _cases_clip_by_value(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("n_x", "n_a", "n_y"))
+    n_x, n_a, n_y = dims["n_x"], dims["n_a"], dims["n_y"]
+    shapes = {"dWax": (n_a, n_x), "dWaa": (n_a, n_a), "dba": (n_a, 1),
+              "dWya": (n_y, n_a), "dby": (n_y, 1)}
+    grads = {k: 3.0 * rng.standard_normal(s) for k, s in shapes.items()}
+    max_value = float(np.round(rng.uniform(0.5, 2.5), 2))
+    return Case((grads, max_value), dims)
+
+
+def _split_clip(value) -> dict:
+    return dict(expect_dict(value, "clip_by_value must return a new dict of clipped gradients"))
+
+
+_GRAD_HINTS = {
+    ("dWax", ("n_x", "n_a")): "dWax looks transposed: it has the shape of Wax, "
+                              "(n_a, n_x) = dz @ x_t.T",
+    ("dba", ("n_a", "m")): "dba must add up dz over the examples: "
+                           "np.sum(dz, axis=1, keepdims=True)",
+    ("dba", ("n_a",)): "keep dba a column: np.sum(dz, axis=1, keepdims=True)",
+}
+
+EXERCISES = (
+    Exercise(
+        name="rnn_cell_backward", points=4, reference=rnn_cell_backward,
+        make_case=_cases_rnn_cell_backward, split=_split_grads("rnn_cell_backward"),
+        signature="rnn_cell_backward(da_next, cache) -> dict with dx_t, da_prev, dWax, "
+                  "dWaa, dba",
+        arg_names=("da_next", "cache"),
+        numerical_gradient=_numgrad_rnn_cell_backward,
+        hints={**_GRAD_HINTS,
+               ("dx_t", ("n_a", "m")): "dx_t has the shape of x_t, (n_x, m): use Wax.T @ dz",
+               ("da_prev", ("n_x", "m")): "da_prev has the shape of a_prev, (n_a, m): "
+                                          "use Waa.T @ dz"},
+    ),
+    Exercise(
+        name="rnn_backward", points=4, reference=rnn_backward,
+        make_case=_cases_rnn_backward, split=_split_grads("rnn_backward"),
+        signature="rnn_backward(da, caches) -> dict with dx, da0, dWax, dWaa, dba",
+        arg_names=("da", "caches"),
+        numerical_gradient=_numgrad_rnn_backward,
+        hints={**_GRAD_HINTS,
+               ("dx", ("n_x", "m")): "dx must keep every time step: fill dx[:, :, t]"},
+    ),
+    Exercise(
+        name="clip_by_value", points=2, reference=clip_by_value,
+        make_case=_cases_clip_by_value, split=_split_clip,
+        signature="clip_by_value(grads, max_value) -> new dict of clipped gradients",
+        arg_names=("grads", "max_value"),
+        rtol=0.0, atol=1e-12,
+    ),
+)
