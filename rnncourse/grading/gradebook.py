@@ -328,9 +328,11 @@ class Gradebook:
                                      f"(another process may hold it)") from exc
             try:
                 yield conn
-            except BaseException:
+            except BaseException as exc:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise GradebookError(f"Gradebook.{action}: {self.path}: {exc}") from exc
                 raise
             try:
                 conn.execute("COMMIT")
@@ -445,7 +447,7 @@ class Gradebook:
         if submission is not None:
             where, params = "WHERE s.submission = ?", (_text(submission),)
         elif assignment is not None:
-            where, params = "WHERE s.assignment = ?", (assignment,)
+            where, params = "WHERE s.assignment = ?", (_text(assignment),)
         with self._transaction("BEGIN", "read") as conn:  # one snapshot for both queries
             heads = conn.execute(
                 "SELECT submission, student, assignment, digest, submitted_at, graded_at, notes "

@@ -193,7 +193,7 @@ def test_a_failed_record_leaves_the_previous_grade_whole(db, reports):
         gradebook.record(old, digest="old")
         real = gradebook._conn
         gradebook._conn = _FailingConnection(real)
-        with pytest.raises(sqlite3.OperationalError, match="simulated"):
+        with pytest.raises(GradebookError, match="Gradebook.record: .*disk I/O error \\(simulated\\)"):
             gradebook.record(new, digest="new")
         gradebook._conn = real
         assert gradebook.report(old.submission) == old
