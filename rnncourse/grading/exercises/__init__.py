@@ -54,8 +54,10 @@ __all__ = [
 
 #: assignment name -> module of this package registering its exercises
 ASSIGNMENT_MODULES: dict[str, str] = {
+    "01_rnn_types": "rnn_types",
     "02_forward_propagation": "forward_propagation",
     "03_backprop_through_time": "backprop_through_time",
+    "04_vanishing_gradients": "vanishing_gradients",
 }
 
 
