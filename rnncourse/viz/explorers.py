@@ -44,9 +44,8 @@ def _check_int(fn: str, name: str, value, low: int, high: int) -> int:
 def _show(fig) -> None:
     """Display ``fig`` once (inside a widget's Output) and release it."""
     import matplotlib.pyplot as plt
-    from IPython.display import display
 
-    display(fig)
+    plt.show()
     plt.close(fig)
 
 
@@ -60,8 +59,8 @@ def _wire(render, controls: dict):
     out = widgets.Output()
 
     def update(change=None):
-        out.clear_output(wait=True)
         with out:
+            out.clear_output(wait=True)
             render(**{name: c.value for name, c in controls.items()})
 
     for control in controls.values():
