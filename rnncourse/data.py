@@ -9,14 +9,14 @@ Tasks (all in the course's column convention, ``x`` one-hot of shape (n_x, m, T_
     Lessons 04-06.  The syllabus's "the cat ... was / the cats ... were": the verb's
     number depends on a subject ``distance`` steps back.  Many-to-one.
 :func:`order_task`
-    Lessons 02, 08 and the model API.  "Does the first ``a`` come before the first
+    Lesson 08 and the model API's tests.  "Does the first ``a`` come before the first
     ``b``?"  Order matters: a bag of words cannot beat chance.  Many-to-one.
 :func:`name_tagging_task`
     Lesson 07 (bidirectional RNN).  A named-entity-style task: a word is a person's
     name exactly when the *next* word is a speech verb ("rose said" vs "rose fell").
     Many-to-many with T_y = T_x.
 :func:`char_names` and :func:`char_dataset`
-    Lesson 09 (applications).  Invented names built from syllables, encoded
+    The applications (language model, sampling).  Invented names built from syllables, encoded
     character by character for a language model to sample from.
 
 The first three return a :class:`SequenceData`; :func:`char_dataset` returns a
@@ -331,7 +331,7 @@ def name_tagging_task(m: int, length=10, *, rng, p_name: float = 0.3, p_speech: 
 
 
 # ----------------------------------------------------------------------------------------
-# Character-level names (lesson 09: sampling with a temperature)
+# Character-level names (the applications: sampling with a temperature)
 
 _ONSETS = ("b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z",
            "br", "dr", "kr", "st", "th", "sh")
@@ -413,7 +413,7 @@ def char_dataset(words: Sequence[str], dtype=np.float64) -> CharData:
 
     Word ``w = c_1 ... c_n`` becomes inputs ``EOS c_1 ... c_n`` and targets
     ``c_1 ... c_n EOS``: at every step the model predicts the next character, and
-    predicting ``EOS`` ends the word.  Sampling starts from ``EOS`` (lesson 09).
+    predicting ``EOS`` ends the word.  Sampling starts from ``EOS``.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Thin stateful layers over the numeric core, for the applications (lessons 07-09).
+"""Thin stateful layers over the numeric core, for the applications (lessons 07-08 and the applications).
 
 Each layer wraps functions of the numeric core and keeps three things between calls:
 ``params`` (its parameter arrays), ``grads`` (their gradients from the last

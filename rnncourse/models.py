@@ -1,6 +1,6 @@
 """A small model API: stack layers, train with minibatches, predict, sample.
 
-Lessons 07-09 (bidirectional and deep RNNs, applications) train real models on the
+Lessons 07-08 (bidirectional and deep RNNs) and the applications train real models on the
 synthetic tasks of :mod:`rnncourse.data` with a few lines::
 
     model = Sequential([OneHot(6), Recurrent("lstm", 16, return_sequences=False),
@@ -15,7 +15,7 @@ the parameters stops it with an error naming the epoch and step instead of passi
 silently into the history.
 
 :func:`sample` draws a sequence from a trained character- or word-level model with a
-temperature (lesson 09).
+temperature (the applications: character-level name generation).
 """
 
 from __future__ import annotations
@@ -356,7 +356,7 @@ def sample(model: Sequential, start, length: int, *, temperature: float = 1.0, r
     The model reads token ids (its first layer is OneHot or Embedding) and predicts
     the next token at every step with a softmax over the same vocabulary.  Each new
     token is drawn from the prediction at the last step, sharpened or flattened by
-    the temperature, and appended to the input (lesson 09).
+    the temperature, and appended to the input.
 
     Parameters
     ----------
