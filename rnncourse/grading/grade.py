@@ -1,0 +1,298 @@
+"""The grader's API: :func:`grade_submission` and :func:`grade_batch`.
+
+The stages, in order (each is a module of this package, callable alone)::
+
+    extract.read_submission      file -> Submission           (broken file: score 0, reason)
+    cases.hidden_cases           registry + secret seed -> inputs, reference answers
+    sandbox.run                  cells + inputs -> raw results from the confined worker
+    compare.judge                each decoded result vs the reference -> Verdict
+    this module                  Verdicts -> Report
+    gradebook / feedback         (grade_batch) record the Report, write feedback
+
+Only :class:`~rnncourse.grading.sandbox.SandboxError` (the worker cannot start),
+unreadable files and unknown assignments named by the caller raise: whatever a
+submission contains ends as a :class:`~rnncourse.grading.report.Report`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import plain
+from .cases import HiddenCase, hidden_cases, submission_seed
+from .compare import CallOutcome, Verdict, judge
+from .exercises import Assignment, Exercise, get_assignment
+from .extract import Submission, digest_of, read_submission
+from .report import ExerciseResult, Report
+from .sandbox import ExerciseRun, Limits, SandboxRun
+from . import sandbox, source
+
+__all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "BatchItem", "grade_batch", "grade_submission"]
+
+#: wall-clock seconds for the notebook's cells, and again for each exercise
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MEMORY_MB = 1024
+_MAX_NOTES = 20
+
+
+def _broken_report(sub: Submission, assignment: Assignment) -> Report:
+    reason = f"the notebook could not be read: {sub.problem}"
+    return Report(
+        submission=sub.path, assignment=assignment.name, student=sub.student,
+        exercises=tuple(ExerciseResult(ex.name, 0.0, float(ex.points), "error", reason)
+                        for ex in assignment.exercises),
+        notes=(reason,) + sub.notes)
+
+
+def _decode_outcome(raw) -> CallOutcome:
+    """A worker's per-case record as a CallOutcome; PlainError if it is malformed."""
+    if not isinstance(raw, dict):
+        raise plain.PlainError("case record is not an object")
+    if raw.get("status") == "raised":
+        message = str(raw.get("message"))[:500]
+        if isinstance(raw.get("where"), str):
+            message += f" ({raw['where'][:100]})"
+        return CallOutcome("raised", error_type=str(raw.get("type"))[:100], error_message=message)
+    if raw.get("status") == "returned":
+        return CallOutcome("returned", value=plain.decode(raw.get("value"), namedtuples=False),
+                           inputs_after=plain.decode(raw.get("inputs_after"), namedtuples=False))
+    raise plain.PlainError("case record has no known status")
+
+
+def _missing_feedback(ex: Exercise, sub: Submission, run: SandboxRun, why: str) -> str:
+    text = f"{ex.name} is {why}"
+    similar = difflib.get_close_matches(ex.name, run.callables, n=2, cutoff=0.6)
+    if similar:
+        text += f" (found {', '.join(similar)}: the function must be called {ex.name})"
+    for index in source.defining_cells(list(sub.cells), ex.name):
+        failure = run.cell_failures.get(index)
+        if failure is not None:
+            verb = {"error": "raised", "timeout": "was stopped: it",
+                    "crash": "was skipped: it"}[failure.kind]
+            text += f"; the cell that defines it (code cell {index + 1}) {verb} {failure.message}"
+            break
+    return text + f". Expected {ex.signature}."
+
+
+def _judge_exercise(ex: Exercise, cases: list[HiddenCase], raw: ExerciseRun,
+                    sub: Submission, run: SandboxRun) -> tuple[str, str]:
+    """``(status, feedback)`` of one exercise."""
+    if raw.status == "missing":
+        why = "not defined" if raw.message == "not defined" else raw.message
+        return "missing", _missing_feedback(ex, sub, run, why)
+    if raw.status == "timeout":
+        return "timeout", f"{ex.name} {raw.message} on the hidden cases (stopped)"
+    if raw.status in ("crash", "lost"):
+        return "error", f"{ex.name} {raw.message}" if raw.status == "crash" else raw.message
+    if len(raw.cases) != len(cases):
+        return "error", f"{ex.name}: the grader received {len(raw.cases)} results for {len(cases)} cases"
+    for k, (hidden, record) in enumerate(zip(cases, raw.cases), start=1):
+        try:
+            outcome = _decode_outcome(record)
+        except plain.PlainError as exc:
+            verdict = Verdict("failed", f"the result could not be read ({exc})")
+        else:
+            verdict = judge(ex, hidden.case, hidden.expected, outcome, hidden.numerical)
+        if verdict.status == "not_implemented":
+            return "not_implemented", f"{ex.name} is not attempted yet (it raises NotImplementedError)"
+        if verdict.status != "passed":
+            sizes = ", ".join(f"{d}={n}" for d, n in hidden.case.dims.items())
+            return verdict.status, f"hidden case {k} of {len(cases)} ({sizes}): {verdict.message}"
+    return "passed", f"passed {len(cases)} hidden cases"
+
+
+def _notes(sub: Submission, assignment: Assignment, run: SandboxRun,
+           reference: list[str]) -> list[str]:
+    notes = list(sub.notes)
+    if reference:
+        notes.append(f"uses {', '.join(reference)}: the reference implementation is not "
+                     f"available while grading, and answers relying on it earn no points")
+    for index, cell in enumerate(sub.cells):
+        for refused in source.find_magics(cell):
+            notes.append(f"code cell {index + 1}, {refused}: IPython magic or shell command, "
+                         f"not run by the grader")
+    for index, failure in sorted(run.cell_failures.items()):
+        where = f"code cell {index + 1}" if index >= 0 else "the notebook"
+        verb = "raised" if failure.kind == "error" else "was skipped: it"
+        notes.append(f"{where} {verb} {failure.message}")
+    for flag in run.flags:
+        notes.append(f"sandbox: {flag}")
+    landlock = run.confinement.get("landlock", "")
+    if not landlock.startswith("landlock"):
+        notes.append(f"warning: filesystem confinement {landlock or 'unknown'}; the notebook "
+                     f"ran with rlimits only")
+    if len(notes) > _MAX_NOTES:
+        notes = notes[:_MAX_NOTES] + [f"... and {len(notes) - _MAX_NOTES} more notes"]
+    return notes
+
+
+def grade_submission(path, *, assignment: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+                     memory_mb: int = DEFAULT_MEMORY_MB, seed: int | None = None) -> Report:
+    """Grade one notebook.
+
+    Parameters
+    ----------
+    path : str or Path
+        The submitted ``.ipynb``.
+    assignment : str, optional
+        Grade as this assignment (default: notebook metadata, then the file name).
+    timeout : float
+        Wall-clock seconds for the notebook's cells, and again for each exercise.
+    memory_mb : int
+        Address-space limit of the worker process.
+    seed : int, optional
+        Seed of the hidden cases; default derived from the grading secret and the
+        file's content (see :mod:`rnncourse.grading.cases`).
+
+    Returns
+    -------
+    Report
+
+    Raises
+    ------
+    ValueError
+        When the assignment is not a registered one (the file name or metadata did not
+        name one and ``assignment`` was not given).
+    FileNotFoundError, PermissionError
+        When the file cannot be opened.
+    rnncourse.grading.sandbox.SandboxError
+        When the grading worker cannot start.
+    """
+    return _grade(path, assignment=assignment, timeout=timeout, memory_mb=memory_mb, seed=seed)[0]
+
+
+def _grade(path, *, assignment, timeout, memory_mb, seed) -> tuple[Report, str]:
+    """:func:`grade_submission`, also returning the digest of the content graded."""
+    limits = Limits(timeout=timeout, memory_mb=memory_mb)
+    sub = read_submission(path, assignment=assignment)
+    try:
+        asg = get_assignment(sub.assignment)
+    except ValueError as exc:
+        raise ValueError(f"{sub.path}: {exc} (pass --assignment NAME)") from None
+    if sub.problem is not None:
+        return _broken_report(sub, asg), sub.digest
+    seed = submission_seed(asg.name, sub.digest) if seed is None else seed
+    cases = hidden_cases(asg, seed)
+    run = sandbox.run(sub.cells, [(name, [c.encoded_args() for c in cs]) for name, cs in cases.items()],
+                      learner_modules=asg.learner_modules, limits=limits)
+    reference = []
+    for cell in sub.cells:
+        reference += [m for m in source.reference_uses(cell, asg.learner_modules) if m not in reference]
+    results = []
+    for ex in asg.exercises:
+        status, feedback = _judge_exercise(ex, cases[ex.name], run.exercises[ex.name], sub, run)
+        if status != "passed" and reference:
+            feedback += f" (the notebook uses {', '.join(reference)}, which is not available while grading)"
+        results.append(ExerciseResult(ex.name, float(ex.points) if status == "passed" else 0.0,
+                                      float(ex.points), status, feedback[:1000]))
+    report = Report(submission=sub.path, assignment=asg.name, student=sub.student,
+                    exercises=tuple(results), notes=tuple(_notes(sub, asg, run, reference)))
+    return report, sub.digest
+
+
+class BatchItem:
+    """The outcome of one file of a batch: a report, a skip, or an error message."""
+
+    __slots__ = ("path", "report", "skipped", "error")
+
+    def __init__(self, path: str, report: Report | None = None, skipped: bool = False,
+                 error: str | None = None):
+        self.path, self.report, self.skipped, self.error = path, report, skipped, error
+
+
+def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: bool = True,
+                assignment: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+                memory_mb: int = DEFAULT_MEMORY_MB, seed: int | None = None,
+                feedback_dir=None, on_item: Callable[[BatchItem], None] | None = None
+                ) -> list[Report]:
+    """Grade many notebooks, ``jobs`` at a time; record them in ``gradebook``.
+
+    Parameters
+    ----------
+    paths : sequence of str or Path
+    jobs : int
+        Submissions graded at once (each in its own worker process).
+    gradebook : str or Path, optional
+        SQLite gradebook.  Submissions whose content is already recorded are skipped
+        (a batch interrupted at any point resumes where it stopped); each new report
+        is recorded in one transaction, and a feedback page is written under
+        ``feedback/`` next to the gradebook (or under ``feedback_dir/feedback/``).
+    progress : bool
+        Show a progress bar on stderr.
+    on_item : callable, optional
+        Called in order of completion with each :class:`BatchItem` (reports, skips and
+        errors), e.g. to print a table as results arrive.
+
+    Returns
+    -------
+    list of Report
+        The reports graded in this call, in the order of ``paths``.
+
+    Raises
+    ------
+    rnncourse.grading.sandbox.SandboxError
+        When the grading worker cannot start (nothing can be graded).
+    """
+    if jobs < 1:
+        raise ValueError(f"grade_batch: jobs must be at least 1, got {jobs}")
+    if assignment is not None:
+        get_assignment(assignment)  # an unknown name is the caller's error: fail before grading
+    from tqdm.auto import tqdm
+
+    book = None
+    if gradebook is not None:
+        from .feedback import write_feedback
+        from .gradebook import Gradebook
+
+        book = Gradebook(gradebook)
+        feedback_dir = Path(feedback_dir) if feedback_dir else Path(gradebook).resolve().parent
+    paths = [os.path.normpath(str(p)) for p in paths]
+    todo = []
+    items: dict[str, BatchItem] = {}
+    try:
+        for p in paths:
+            if book is not None:
+                try:
+                    digest = digest_of(p)
+                except OSError as exc:
+                    items[p] = BatchItem(p, error=f"{p}: {exc.strerror or exc}")
+                    continue
+                if book.is_graded(p, digest):
+                    items[p] = BatchItem(p, skipped=True)
+                    continue
+            todo.append(p)
+        for item in items.values():
+            if on_item:
+                on_item(item)
+        bar = tqdm(total=len(todo), unit="notebook", disable=not progress or not todo,
+                   file=sys.stderr, dynamic_ncols=True)
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(_grade, p, assignment=assignment, timeout=timeout,
+                                   memory_mb=memory_mb, seed=seed): p for p in todo}
+            for future in as_completed(futures):
+                p = futures[future]
+                try:
+                    report, digest = future.result()
+                except (ValueError, OSError) as exc:
+                    item = BatchItem(p, error=str(exc) if isinstance(exc, ValueError)
+                                     else f"{p}: {exc.strerror or exc}")
+                else:
+                    item = BatchItem(p, report=report)
+                    if book is not None:
+                        book.record(report, digest=digest)
+                        write_feedback(report, feedback_dir)
+                items[p] = item
+                bar.update(1)
+                if on_item:
+                    on_item(item)
+        bar.close()
+    finally:
+        if book is not None:
+            book.close()
+    return [items[p].report for p in paths if p in items and items[p].report is not None]
+

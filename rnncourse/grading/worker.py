@@ -1,0 +1,355 @@
+"""The sandbox worker: runs a learner's notebook code and calls its exercises.
+
+Started by :mod:`rnncourse.grading.sandbox` as
+``python -I -S <site>/_rnncourse_worker.py JOB_FILE CHANNEL_FD`` in a scratch
+directory, with a copy of this file, :mod:`~rnncourse.grading.plain` and
+:mod:`~rnncourse.grading.source` in ``<site>``.  It needs the standard library and
+numpy only, and cannot import ``rnncourse``'s reference modules: its ``sys.path``
+holds the Python standard library, ``<site>`` (numpy linked in, and a learner-facing
+``rnncourse`` package with the allowed modules and a do-nothing ``check``) and
+nothing else.
+
+Sequence (each step is announced on the channel as one JSON line)::
+
+    read the job; import numpy; decode every case's inputs
+    confine itself (rlimits, capabilities, Landlock)        -> {"event": "ready", ...}
+    for each code cell not skipped: run it                  -> {"event": "cell", ...}
+                                                            -> {"event": "cells_done", ...}
+    for each pending exercise: call it on every case        -> {"event": "exercise", ...}
+                                                            -> {"event": "result", ...}
+                                                            -> {"event": "done", ...}
+
+Nothing the worker sends is trusted: the learner's code runs in this process and may
+rewrite anything here.  The grader validates every message, and only plain numbers
+cross back, so the worst a hostile notebook can do is send wrong answers.
+"""
+
+import builtins
+import ctypes
+import io
+import json
+import os
+import resource
+import sys
+import traceback
+
+# ---- confinement --------------------------------------------------------------------
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_SYS_LANDLOCK_CREATE_RULESET = 444   # the same number on every Linux architecture
+_SYS_LANDLOCK_ADD_RULE = 445
+_SYS_LANDLOCK_RESTRICT_SELF = 446
+_PR_SET_NO_NEW_PRIVS = 38
+
+# filesystem rights (Landlock ABI 1 ... 5)
+_FS_EXECUTE, _FS_WRITE_FILE, _FS_READ_FILE, _FS_READ_DIR = 1, 2, 4, 8
+_FS_ABI1 = (1 << 13) - 1
+_FS_REFER, _FS_TRUNCATE, _FS_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
+_FILE_RIGHTS = _FS_EXECUTE | _FS_WRITE_FILE | _FS_READ_FILE | _FS_TRUNCATE | _FS_IOCTL_DEV
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64),
+                ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
+
+
+class _PathBeneathAttr(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def _landlock_abi() -> int:
+    try:
+        abi = _libc.syscall(_SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
+                            ctypes.c_uint32(1))
+    except Exception:
+        return 0
+    return max(int(abi), 0)
+
+
+def _landlock(read_paths, write_paths) -> str:
+    """Allow reading ``read_paths`` and everything in ``write_paths``; deny the rest.
+
+    Also denies TCP (ABI >= 4) and signals / abstract sockets to processes outside
+    the sandbox (ABI >= 6).  Returns a description of what was enforced.
+    """
+    abi = _landlock_abi()
+    if abi < 1:
+        return "unavailable"
+    fs = _FS_ABI1 | (_FS_REFER if abi >= 2 else 0) | (_FS_TRUNCATE if abi >= 3 else 0) \
+        | (_FS_IOCTL_DEV if abi >= 5 else 0)
+    attr = _RulesetAttr(fs, 3 if abi >= 4 else 0, 3 if abi >= 6 else 0)
+    size = 8 if abi < 4 else (16 if abi < 6 else 24)
+    ruleset = _libc.syscall(_SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr),
+                            ctypes.c_size_t(size), ctypes.c_uint32(0))
+    if ruleset < 0:
+        return f"unavailable (errno {ctypes.get_errno()})"
+    try:
+        for rights, paths in ((_FS_READ_FILE | _FS_READ_DIR, read_paths), (fs, write_paths)):
+            for path in paths:
+                try:
+                    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                except OSError:
+                    continue
+                try:
+                    allowed = rights
+                    if not os.path.isdir(path):
+                        allowed &= _FILE_RIGHTS
+                    rule = _PathBeneathAttr(allowed, fd)
+                    if _libc.syscall(_SYS_LANDLOCK_ADD_RULE, ruleset, 1, ctypes.byref(rule), 0):
+                        return f"failed (add_rule errno {ctypes.get_errno()} on {path})"
+                finally:
+                    os.close(fd)
+        if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0):
+            return "failed (no_new_privs)"
+        if _libc.syscall(_SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0):
+            return f"failed (restrict_self errno {ctypes.get_errno()})"
+    finally:
+        os.close(ruleset)
+    return f"landlock ABI {abi}"
+
+
+def _drop_capabilities() -> str:
+    """As root, give up every capability (so rlimits and file modes apply)."""
+    if os.geteuid() != 0:
+        return "not root"
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    data = (Data * 2)()
+    if _libc.capset(ctypes.byref(Header(0x20080522, 0)), data):
+        return f"capabilities kept (errno {ctypes.get_errno()})"
+    return "capabilities dropped"
+
+
+def _mapped_libraries() -> set:
+    """The shared libraries already loaded (files, not their folders: a folder may be
+    a site-packages holding the library's reference modules)."""
+    files = set()
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                parts = line.split(None, 5)
+                if len(parts) == 6 and parts[5].startswith("/") and ".so" in parts[5]:
+                    files.add(parts[5].strip())
+    except OSError:
+        pass
+    return files
+
+
+def _stdlib_entries() -> list:
+    """Everything Python may import from, except third-party site-packages."""
+    out = []
+    for entry in sys.path:
+        if not entry or not os.path.exists(entry):
+            continue
+        if os.path.isdir(entry) and entry.rstrip("/").endswith(("python%d.%d" % sys.version_info[:2])):
+            for child in os.listdir(entry):
+                if child not in ("site-packages", "dist-packages"):
+                    out.append(os.path.join(entry, child))
+        else:
+            out.append(entry)
+    return out
+
+
+def confine(job: dict, site: str, scratch: str) -> dict:
+    """Apply every limit of the job to this process; return what was enforced."""
+    limits = job["limits"]
+    mb = 2**20
+    settings = [
+        (resource.RLIMIT_CPU, int(limits["cpu_seconds"])),
+        (resource.RLIMIT_AS, int(limits["memory_mb"]) * mb),
+        (resource.RLIMIT_FSIZE, int(limits["file_mb"]) * mb),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NOFILE, 64),
+    ]
+    for which, value in settings:
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+    caps = _drop_capabilities()
+    try:  # no new processes (or threads) at all; root is exempt unless capabilities are gone
+        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+    except (ValueError, OSError):
+        pass
+    import numpy
+    read = set(_stdlib_entries()) | _mapped_libraries() | {site, "/dev/null", "/dev/urandom"}
+    read |= {os.path.realpath(p) for p in (os.path.dirname(numpy.__file__),) + tuple(
+        os.path.join(site, n) for n in os.listdir(site) if n.startswith("numpy"))}
+    landlock = _landlock(sorted(read), [scratch])
+    return {"landlock": landlock, "capabilities": caps}
+
+
+# ---- learner-facing environment -----------------------------------------------------
+
+class _BoundedSink(io.TextIOBase):
+    """stdout / stderr of the learner's code: keeps a little, drops the rest."""
+
+    def __init__(self, keep: int):
+        self.keep = keep
+        self.kept = []
+        self.size = 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        if self.size < self.keep:
+            self.kept.append(text[: self.keep - self.size])
+        self.size += len(text)
+        return len(text)
+
+
+class _NoIPython:
+    """What ``get_ipython()`` returns while grading: every call is refused, nothing runs."""
+
+    def __init__(self, flags):
+        self._flags = flags
+
+    def __getattr__(self, name):
+        def refused(*args, **kwargs):
+            self._flags.append(f"get_ipython().{name}(...) was not run by the grader")
+        return refused
+
+
+def _learner_namespace(flags) -> dict:
+    import types
+
+    main = types.ModuleType("__main__")
+    main.__dict__.update({
+        "__builtins__": builtins,
+        "get_ipython": lambda: _NoIPython(flags),
+        "display": lambda *objs, **kw: print(*objs),
+    })
+    sys.modules["__main__"] = main
+    return main.__dict__
+
+
+def _audit(scratch: str, site: str, flags: list):
+    allowed_prefixes = (scratch, site) + tuple(p for p in sys.path if p)
+    blocked = {"os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
+               "subprocess.Popen", "pty.spawn", "os.kill", "os.killpg", "socket.connect"}
+
+    def hook(event, args):
+        if event in blocked:
+            if event in ("os.kill", "os.killpg") and args and args[0] in (os.getpid(), 0):
+                return  # a process may signal itself
+            flags.append(f"blocked {event}")
+            raise PermissionError(f"{event} is not allowed while grading")
+        if event == "open" and args and isinstance(args[0], str):
+            path = os.path.abspath(args[0])
+            if not path.startswith(allowed_prefixes) and len(flags) < 50:
+                mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
+                flags.append(f"opened {path} ({mode})")
+
+    sys.addaudithook(hook)
+
+
+# ---- the protocol -------------------------------------------------------------------
+
+class Channel:
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def send(self, message: dict) -> None:
+        data = (json.dumps(message, separators=(",", ":")) + "\n").encode()
+        view = memoryview(data)
+        while view:
+            n = os.write(self.fd, view)
+            view = view[n:]
+
+
+def _error_info(exc: BaseException) -> dict:
+    """Type, message and the last line of learner code the error passed through."""
+    where = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith("<code cell "):
+            where = f"{frame.filename[1:-1]}, line {frame.lineno}"
+    if isinstance(exc, SyntaxError) and str(exc.filename).startswith("<code cell "):
+        where = f"{exc.filename[1:-1]}, line {exc.lineno}"
+    return {"type": type(exc).__name__[:100], "message": str(exc)[:500], "where": where}
+
+
+def main(argv) -> int:
+    sys.dont_write_bytecode = True
+    site = os.path.dirname(os.path.abspath(__file__))
+    if site not in sys.path:
+        sys.path.insert(0, site)
+    job_file, channel_fd = argv[1], int(argv[2])
+    scratch = os.getcwd()
+    channel = Channel(channel_fd)
+    with open(job_file, encoding="utf-8") as f:
+        job = json.load(f)
+    import numpy  # noqa: F401  (before confinement: numpy reads many files)
+    import _rnncourse_plain as plain
+    import _rnncourse_source as source
+
+    exercises = [(e["name"], [plain.decode(c) for c in e["cases"]]) for e in job["exercises"]]
+    os.remove(job_file)
+    enforced = confine(job, site, scratch)
+    flags: list = []
+    sink = _BoundedSink(4096)
+    sys.stdout = sys.stderr = sink
+    sys.stdin = io.StringIO("")
+    namespace = _learner_namespace(flags)
+    _audit(scratch, site, flags)
+    channel.send({"event": "ready", **enforced})
+
+    exec_, compile_ = builtins.exec, builtins.compile  # learner code may replace builtins
+    for index, code in job["cells"]:
+        channel.send({"event": "cell", "index": index})
+        name = f"<code cell {index + 1}>"
+        try:
+            try:
+                compiled = compile_(code, name, "exec")
+            except SyntaxError:
+                compiled = compile_(source.transform_magics(code)[0], name, "exec")
+            exec_(compiled, namespace)
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt too: keep going
+            channel.send({"event": "cell_error", "index": index, **_error_info(exc)})
+    callables = sorted(k for k, v in list(namespace.items())
+                       if callable(v) and not k.startswith("_"))[:200]
+    channel.send({"event": "cells_done", "callables": callables})
+
+    for name, cases in exercises:
+        channel.send({"event": "exercise", "name": name})
+        fn = namespace.get(name)
+        if fn is None:
+            channel.send({"event": "result", "name": name, "missing": "not defined"})
+            continue
+        if not callable(fn):
+            channel.send({"event": "result", "name": name,
+                          "missing": f"defined as {type(fn).__name__[:60]}, not a function"})
+            continue
+        results = []
+        for args in cases:
+            try:
+                value = fn(*args)
+                results.append({"status": "returned", "value": plain.encode(value),
+                                "inputs_after": plain.encode(tuple(args))})
+            except BaseException as exc:
+                info = _error_info(exc)
+                if isinstance(exc, MemoryError):
+                    info["message"] = (f"{info['message']} (out of memory: the limit is "
+                                       f"{job['limits']['memory_mb']} MB)").strip()
+                results.append({"status": "raised", **info})
+        channel.send({"event": "result", "name": name, "cases": results})
+    channel.send({"event": "done", "flags": flags[:50], "output_bytes": sink.size})
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        code = main(sys.argv)
+    except BaseException:  # the worker's own failure: the grader reads this log
+        os.write(2, traceback.format_exc().encode(errors="replace"))
+        code = 70
+    os._exit(code)
