@@ -17,7 +17,9 @@ from . import __version__
 __all__ = ["SUBCOMMAND_MODULES", "build_parser", "main"]
 
 #: modules whose ``register(subparsers)`` adds subcommands, in help order
-SUBCOMMAND_MODULES: tuple[str, ...] = ("rnncourse.authoring.cli", "rnncourse.grading.gradebook_cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "rnncourse.authoring.cli", "rnncourse.grading.cli", "rnncourse.grading.gradebook_cli",
+)
 
 
 class UserError(Exception):
