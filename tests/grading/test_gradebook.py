@@ -311,8 +311,12 @@ def test_batch_killed_at_random_moments_resumes_without_loss_or_duplicates(db):
         # plus a random sliver of time: it dies between records or inside one
         writer = run_writer(db, count)
         committed = set()
-        for _ in range(int(rng.integers(1, 30))):
-            committed.add(writer.stdout.readline().split(" ", 1)[1].strip())
+        for _ in range(int(rng.integers(1, 20))):
+            line = writer.stdout.readline()
+            if not line.startswith("committed "):
+                writer.kill()
+                pytest.fail(f"the writer stopped early: {line!r} {writer.communicate()[1]}")
+            committed.add(line.split(" ", 1)[1].strip())
         time.sleep(float(rng.uniform(0.0, 0.002)))
         writer.send_signal(signal.SIGKILL)
         writer.communicate()
