@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 
 import nbformat
 import pytest
@@ -68,8 +66,3 @@ def test_missing_source_folder_is_a_one_line_error(tmp_path, monkeypatch, capsys
     assert capsys.readouterr().err == ("rnncourse assign: error: solutions folder 'solutions' "
                                        "does not exist\n")
 
-
-def test_console_script_runs_assign(course):
-    done = subprocess.run([sys.executable, "-m", "rnncourse", "assign", "--check"],
-                          capture_output=True, text=True, cwd=course)
-    assert done.returncode == 1 and "missing: assignments/" in done.stdout
