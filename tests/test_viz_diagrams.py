@@ -52,6 +52,19 @@ def test_lazy_attributes_resolve_to_submodule_functions():
         viz.no_such_plot
 
 
+def test_every_submodule_name_resolves_once():
+    import importlib
+
+    owners = {}
+    for sub in viz._SUBMODULES:
+        module = importlib.import_module(f"rnncourse.viz.{sub}")
+        for name in module.__all__:
+            assert name not in owners, f"{name} is exported by both viz.{owners[name]} and viz.{sub}"
+            owners[name] = sub
+            assert getattr(viz, name) is getattr(module, name)
+    assert {"diagrams", "explorers"} <= set(viz._SUBMODULES)
+
+
 def test_notation_labels():
     assert notation("x", 3) == r"$x^{\langle 3 \rangle}$"
     assert notation("y_hat", "T_y") == r"$\hat{y}^{\langle T_y \rangle}$"

@@ -11,9 +11,13 @@ imports matplotlib (ipywidgets is imported inside the widget builders):
     the pure functions behind the widgets of lessons 00-02 and the builders that
     wire controls to them;
 ``viz.gradients``
-    backprop-through-time and vanishing-gradient figures and widgets (lessons 03-04).
+    backprop-through-time and vanishing-gradient figures and widgets (lessons 03-04);
+``viz.gates``
+    GRU and LSTM cells and their gates (lessons 05-06).
 
-So ``viz.draw_unrolled_rnn(...)`` works without naming the submodule.  Every drawing
+So ``viz.draw_unrolled_rnn(...)`` works without naming the submodule: any name in a
+submodule's ``__all__`` is found (a new submodule needs no registration here; the tests
+check that no two submodules export the same name).  Every drawing
 takes ``ax=None`` (or ``axes=None``), draws on a new figure when none is given,
 returns what it drew on and never touches the global ``rcParams``.
 
@@ -24,10 +28,12 @@ the submodules so that every diagram of the course looks alike.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 __all__ = ["COLORS", "draw_arrow", "draw_box", "finish_diagram", "get_axes", "notation"]
 
-_SUBMODULES = ("diagrams", "explorers", "gradients")
+#: the public submodules, found on disk (private ones start with "_")
+_SUBMODULES = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")))
 
 #: one colour per kind of quantity, used by every figure of the course
 COLORS = {
@@ -121,12 +127,7 @@ def __getattr__(name: str):
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
     for sub in _SUBMODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{sub}")
-        except ModuleNotFoundError as err:
-            if err.name == f"{__name__}.{sub}":   # a submodule not written yet
-                continue
-            raise
+        module = importlib.import_module(f"{__name__}.{sub}")
         if name in getattr(module, "__all__", ()):
             value = getattr(module, name)
             globals()[name] = value
