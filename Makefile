@@ -9,7 +9,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
 # pytest-xdist: two workers for this 2-core machine; override with JOBS=1.
+# --dist loadfile keeps every notebook (and every test module) on one worker: nbval runs
+# a notebook's cells in order in one kernel, so they must not be spread over workers.
 JOBS   ?= 2
+XDIST   = -n $(JOBS) --dist loadfile
+# One BLAS thread per worker: two workers already fill two cores, and oversubscribed
+# OpenBLAS threads made small recurrent products up to 10x slower under load.
+TEST_ENV = OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 PYTEST_ARGS ?=
 
 # nbval: run every lesson and solution notebook and compare what it prints with the
@@ -46,13 +52,16 @@ lab: $(VENV)/.lab-installed
 	    --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb $(ARGS)
 
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS) tests $(NBVAL) $(NB_DIRS)
+	$(TEST_ENV) $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS) tests $(NBVAL) $(NB_DIRS)
 
 unit: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS) tests
+	$(TEST_ENV) $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS) tests
+
+assignments: $(VENV)/.test-installed
+	$(BIN)/rnncourse assign
 
 notebooks: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS) $(NBVAL) $(NB_DIRS)
+	$(TEST_ENV) $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS) $(NBVAL) $(NB_DIRS)
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/bench_models.py
