@@ -19,6 +19,7 @@ Which student
 from __future__ import annotations
 
 import hashlib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,7 +82,9 @@ def _read_notebook(data: bytes):
     if not text.strip():
         return None, "the file is empty"
     try:
-        nb = nbformat.reads(text, as_version=4)
+        with warnings.catch_warnings():  # a learner's duplicate cell ids are not our concern
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(text, as_version=4)
     except nbformat.reader.NotJSONError:
         return None, "the file is not valid notebook JSON"
     except Exception as exc:  # unknown nbformat, missing keys, ...

@@ -124,8 +124,12 @@ def _notes(sub: Submission, assignment: Assignment, run: SandboxRun,
         notes.append(f"sandbox: {flag}")
     landlock = run.confinement.get("landlock", "")
     if not landlock.startswith("landlock"):
-        notes.append(f"warning: filesystem confinement {landlock or 'unknown'}; the notebook "
-                     f"ran with rlimits only")
+        notes.append(f"warning: filesystem confinement {landlock or 'unknown'}: the notebook "
+                     f"could read and write the grading user's files")
+    seccomp = run.confinement.get("seccomp", "")
+    if seccomp != "seccomp on":
+        notes.append(f"warning: {seccomp or 'seccomp unknown'}: the notebook could start "
+                     f"processes if the grader runs as root")
     if len(notes) > _MAX_NOTES:
         notes = notes[:_MAX_NOTES] + [f"... and {len(notes) - _MAX_NOTES} more notes"]
     return notes

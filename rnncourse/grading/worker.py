@@ -128,6 +128,68 @@ def _drop_capabilities() -> str:
     return "capabilities dropped"
 
 
+# seccomp: system calls the worker never needs and a hostile notebook would love.
+# Denied outright: new processes and threads, exec, ptrace and reading or writing other
+# processes' memory, namespaces.  Signals (kill, tkill, tgkill) only to the worker itself.
+# Root is exempt from RLIMIT_NPROC even without capabilities, hence this filter.
+_SECCOMP = {
+    # machine: (audit arch, denied, signal-self-only)
+    "x86_64": (0xC000003E,
+               (56, 57, 58, 59, 101, 129, 297, 310, 311, 322, 424, 434, 435, 438, 272, 308),
+               (62, 200, 234)),
+    "aarch64": (0xC00000B7,
+                (220, 221, 117, 138, 240, 270, 271, 281, 424, 434, 435, 438, 97, 268),
+                (129, 130, 131)),
+}
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def _seccomp() -> str:
+    """Install the filter above; return a description of what was enforced."""
+    import platform
+
+    spec = _SECCOMP.get(platform.machine())
+    if spec is None:
+        return f"seccomp unavailable on {platform.machine()}"
+    arch, denied, self_only = spec
+    LD, JEQ, JGE, RET = 0x20, 0x15, 0x35, 0x06
+    ALLOW, DENY, KILL = 0x7FFF0000, 0x00050000 | 1, 0x80000000   # DENY = errno EPERM
+    pid = os.getpid()
+    # instructions with symbolic jump targets, resolved below
+    prog = [(LD, None, None, 4), (JEQ, 1, 0, arch), (RET, 0, 0, KILL), (LD, None, None, 0)]
+    if arch == 0xC000003E:
+        prog.append((JGE, "deny", 0, 0x40000000))            # the x32 ABI
+    prog += [(JEQ, "deny", 0, nr) for nr in denied]
+    prog += [(JEQ, "self", 0, nr) for nr in self_only]
+    prog.append((RET, 0, 0, ALLOW))
+    labels = {"self": len(prog)}
+    prog += [(LD, None, None, 16), (JEQ, 0, "deny", pid),     # args[0], low 32 bits
+             (LD, None, None, 20), (JEQ, "allow", "deny", 0)]  # args[0], high 32 bits
+    labels["allow"] = len(prog)
+    prog.append((RET, 0, 0, ALLOW))
+    labels["deny"] = len(prog)
+    prog.append((RET, 0, 0, DENY))
+    filters = (_SockFilter * len(prog))()
+    for i, (code, jt, jf, k) in enumerate(prog):
+        jt = labels[jt] - i - 1 if isinstance(jt, str) else (jt or 0)
+        jf = labels[jf] - i - 1 if isinstance(jf, str) else (jf or 0)
+        filters[i] = _SockFilter(code, jt, jf, k)
+    fprog = _SockFprog(len(prog), filters)
+    if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0):
+        return "seccomp failed (no_new_privs)"
+    if _libc.prctl(22, 2, ctypes.byref(fprog), 0, 0):   # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+        return f"seccomp failed (errno {ctypes.get_errno()})"
+    return "seccomp on"
+
+
 def _mapped_libraries() -> set:
     """The shared libraries already loaded (files, not their folders: a folder may be
     a site-packages holding the library's reference modules)."""
@@ -175,7 +237,7 @@ def confine(job: dict, site: str, scratch: str) -> dict:
         except (ValueError, OSError):
             pass
     caps = _drop_capabilities()
-    try:  # no new processes (or threads) at all; root is exempt unless capabilities are gone
+    try:  # no new processes or threads (root is exempt: seccomp below covers it)
         resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
     except (ValueError, OSError):
         pass
@@ -184,7 +246,7 @@ def confine(job: dict, site: str, scratch: str) -> dict:
     read |= {os.path.realpath(p) for p in (os.path.dirname(numpy.__file__),) + tuple(
         os.path.join(site, n) for n in os.listdir(site) if n.startswith("numpy"))}
     landlock = _landlock(sorted(read), [scratch])
-    return {"landlock": landlock, "capabilities": caps}
+    return {"landlock": landlock, "seccomp": _seccomp(), "capabilities": caps}
 
 
 # ---- learner-facing environment -----------------------------------------------------
@@ -209,15 +271,23 @@ class _BoundedSink(io.TextIOBase):
 
 
 class _NoIPython:
-    """What ``get_ipython()`` returns while grading: every call is refused, nothing runs."""
+    """What ``get_ipython()`` returns while grading: any attribute, any call, nothing runs.
 
-    def __init__(self, flags):
+    ``get_ipython().system("...")``, ``.run_line_magic(...)``,
+    ``.input_transformers_cleanup.append(...)`` are all recorded and refused.
+    """
+
+    def __init__(self, flags, path="get_ipython()"):
         self._flags = flags
+        self._path = path
 
     def __getattr__(self, name):
-        def refused(*args, **kwargs):
-            self._flags.append(f"get_ipython().{name}(...) was not run by the grader")
-        return refused
+        return _NoIPython(self._flags, f"{self._path}.{name}")
+
+    def __call__(self, *args, **kwargs):
+        if len(self._flags) < 50:
+            self._flags.append(f"{self._path}(...) was not run by the grader")
+        return None
 
 
 def _learner_namespace(flags) -> dict:
