@@ -95,8 +95,17 @@ def _backward_through_time(da_last, a, Waa):
 
 
 def _norms(da):
-    """Frobenius norm of each time slice of ``da`` (n_a, m, T) -> (T,)."""
-    return np.sqrt((da * da).sum(axis=(0, 1)))
+    """Frobenius norm of each time slice of ``da`` (n_a, m, T) -> (T,).
+
+    Each slice is divided by its largest entry before squaring, so the norm of a huge but
+    finite gradient is finite (squaring 1e200 directly would overflow); a slice holding
+    inf gives inf, one holding NaN gives NaN.
+    """
+    scale = np.abs(da).max(axis=(0, 1))                           # (T,)
+    ok = np.isfinite(scale) & (scale > 0)
+    safe = np.where(ok, scale, 1).astype(da.dtype)
+    norms = safe * np.sqrt(((da / safe) ** 2).sum(axis=(0, 1)))   # (T,)
+    return np.where(ok, norms, scale).astype(da.dtype)             # 0, inf and NaN pass through
 
 
 def hidden_gradient_norms(da_last, a, Waa) -> np.ndarray:
@@ -116,6 +125,7 @@ def hidden_gradient_norms(da_last, a, Waa) -> np.ndarray:
     norms : ndarray of shape (T_x,)
         ``norms[t]`` is the Frobenius norm (over units and examples) of
         ``dL/da<t+1>``; ``norms[-1] = ||da_last||``.  Same dtype as the inputs.
+        Computed without overflow as long as the gradient itself is finite.
 
     Notes
     -----

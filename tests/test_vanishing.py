@@ -73,6 +73,21 @@ def test_norms_are_the_norms_of_the_gradients(rng):
     assert norms[-1] == pytest.approx(np.linalg.norm(da_last), rel=1e-12)
 
 
+def test_norms_of_huge_gradients_do_not_overflow(rng):
+    # squaring entries of 1e200 would overflow; the norm itself is finite
+    a = np.zeros((3, 2, 4))
+    da_last = np.full((3, 2), 1e200)
+    norms = hidden_gradient_norms(da_last, a, np.eye(3))
+    np.testing.assert_allclose(norms, 1e200 * np.sqrt(6), rtol=1e-12)
+    assert hidden_gradient_norms(np.zeros((3, 2)), a, np.eye(3)).tolist() == [0.0] * 4
+    # once entries overflow, the norm says so: inf (and NaN after inf - inf)
+    with np.errstate(over="ignore", invalid="ignore"):
+        W = np.array([[1e300, -1e300, 0.0], [1e300, 1e300, 0.0], [0.0, 0.0, 1.0]])
+        norms = hidden_gradient_norms(np.ones((3, 2)), a, W)
+    assert norms[2] == pytest.approx(np.sqrt(8) * 1e300)      # W^T 1 = (2e300, 0, 1): finite
+    assert np.isinf(norms[1]) and np.isnan(norms[0])
+
+
 def test_first_hidden_state_is_not_needed(rng):
     # a<1> only enters dL/da<0>, which is not returned
     x, a, params, da_last = problem(rng)

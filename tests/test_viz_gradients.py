@@ -173,6 +173,10 @@ def test_plot_norm_by_distance_marks_overflow():
     grows = ax.lines[0]
     assert list(grows.get_xdata()) == [0, 1, 2]                 # stops before inf
     assert list(ax.lines[2].get_xdata()) == [0, 1]               # zero (underflow) not drawn
+    ax = vg.plot_norm_by_distance({"r": np.array([1.0, 0.5, np.inf])}, distances=[0, 5, 10])
+    assert list(ax.lines[0].get_xdata()) == [0.0, 5.0] and list(ax.lines[1].get_xdata()) == [10.0]
+    with pytest.raises(ValueError, match="plot_norm_by_distance: distances must have the shape"):
+        vg.plot_norm_by_distance({"r": np.ones(3)}, distances=[0, 1])
 
 
 # --- clipping -----------------------------------------------------------------------------------

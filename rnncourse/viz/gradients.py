@@ -384,7 +384,7 @@ def explore_reach(reach, *, T_graph: int | None = None):
 # Vanishing and exploding gradients (lesson 04)
 
 def plot_norm_by_distance(curves: Mapping[str, np.ndarray], *, reference: Mapping | None = None,
-                          ax=None, ylabel: str | None = None):
+                          distances=None, ax=None, ylabel: str | None = None):
     """Gradient norm against the distance from the loss, on a log scale.
 
     Parameters
@@ -395,6 +395,8 @@ def plot_norm_by_distance(curves: Mapping[str, np.ndarray], *, reference: Mappin
         the word "overflow".  Exact zeros (underflow) are not drawn.
     reference : dict label -> ndarray of shape (D,), optional
         Dashed comparison lines (e.g. ``rho ** d``).
+    distances : array-like of shape (D,), optional
+        The distance of each entry (default 0, 1, ..., D - 1).
     ax : matplotlib axes, optional
     ylabel : str, optional
 
@@ -402,25 +404,32 @@ def plot_norm_by_distance(curves: Mapping[str, np.ndarray], *, reference: Mappin
     -------
     ax : matplotlib axes
     """
+    def x_values(curve):
+        if distances is None:
+            return np.arange(len(curve))
+        d = np.asarray(distances, dtype=float)
+        if d.shape != curve.shape:
+            raise ValueError(f"plot_norm_by_distance: distances must have the shape of each curve "
+                             f"{curve.shape}, got {d.shape}")
+        return d
+
     ax = get_axes(ax, figsize=(6.0, 3.5))
-    colors = {}
     for label, curve in curves.items():
         curve = np.asarray(curve, dtype=float)
-        d = np.arange(len(curve))
+        d = x_values(curve)
         bad = ~np.isfinite(curve)
         stop = int(np.argmax(bad)) if bad.any() else len(curve)
         shown = curve[:stop]
         positive = shown > 0
         (line,) = ax.semilogy(d[:stop][positive], shown[positive], label=label)
-        colors[label] = line.get_color()
         if bad.any():
             last = shown[positive][-1] if positive.any() else 1.0
-            ax.plot([stop], [last], "x", color=line.get_color(), markersize=10, mew=2)
-            ax.annotate("overflow", (stop, last), textcoords="offset points", xytext=(4, 4),
+            ax.plot([d[stop]], [last], "x", color=line.get_color(), markersize=10, mew=2)
+            ax.annotate("overflow", (d[stop], last), textcoords="offset points", xytext=(4, 4),
                         fontsize=8, color=line.get_color())
     for label, curve in (reference or {}).items():
         curve = np.asarray(curve, dtype=float)
-        d = np.arange(len(curve))
+        d = x_values(curve)
         ok = np.isfinite(curve) & (curve > 0)
         ax.semilogy(d[ok], curve[ok], linestyle="--", linewidth=1, color="0.4", label=label)
     ax.set_xlabel("distance from the loss (steps back)")
