@@ -75,8 +75,9 @@ def find_magics(source: str) -> list[str]:
     return transform_magics(source)[1]
 
 
-_IMPORT_FROM = re.compile(r"^\s*from\s+rnncourse((?:\.\w+)*)\s+import\s+([\w\s,().*]+)", re.M)
-_IMPORT = re.compile(r"^\s*import\s+([\w\s,.]+)", re.M)
+_IMPORT_FROM = re.compile(r"^[ \t]*from\s+rnncourse((?:\.\w+)*)\s+import\s+(\([^)]*\)|[^\n#;]+)",
+                          re.M)
+_IMPORT = re.compile(r"^[ \t]*import\s+([^\n#;]+)", re.M)
 _ANY = re.compile(r"rnncourse[./\\](\w+)")
 
 

@@ -1,0 +1,64 @@
+"""Extract stage: a file -> Submission; broken files never raise."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from rnncourse.grading.extract import digest_of, read_submission, student_of
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "submissions"
+
+
+def write(path, cells, metadata=None):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# title")] + [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata.update(metadata or {})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.mark.parametrize("rel, student", [
+    ("submitted/alice/02_forward_propagation.ipynb", "alice"),
+    ("submitted/bob/02_forward_propagation/02_forward_propagation.ipynb", "bob"),
+    ("submitted/carol/02_forward_propagation/my_work.ipynb", "carol"),
+    ("inbox/dave.ipynb", "dave"),
+])
+def test_student_rule(rel, student):
+    assert student_of(Path(rel), "02_forward_propagation") == student
+
+
+def test_code_cells_in_order_and_assignment_precedence(tmp_path):
+    path = write(tmp_path / "eve.ipynb", ["a = 1", "b = 2"],
+                 {"rnncourse": {"assignment": "03_backprop_through_time"}})
+    sub = read_submission(path)
+    assert sub.cells == ("a = 1", "b = 2") and sub.problem is None
+    assert sub.assignment == "03_backprop_through_time" and sub.student == "eve"
+    forced = read_submission(path, assignment="02_forward_propagation")
+    assert forced.assignment == "02_forward_propagation"
+    assert "metadata says assignment '03_backprop_through_time'" in forced.notes[0]
+    assert read_submission(write(tmp_path / "x" / "02_forward_propagation.ipynb", [])).assignment \
+        == "02_forward_propagation"
+    assert sub.digest == digest_of(path) and sub.digest.startswith("sha256:")
+
+
+@pytest.mark.parametrize("name, phrase", [
+    ("invalid_json.ipynb", "not valid notebook JSON"), ("empty.ipynb", "empty"),
+    ("wrong_nbformat.ipynb", "not a readable notebook"), ("non_utf8.ipynb", "not UTF-8"),
+    ("not_a_notebook.ipynb", "not a readable notebook"),
+])
+def test_broken_files_give_a_problem_not_an_exception(name, phrase):
+    sub = read_submission(FIXTURES / name, assignment="02_forward_propagation")
+    assert phrase in sub.problem and sub.cells == ()
+
+
+def test_oversized_file_is_not_parsed(tmp_path):
+    path = tmp_path / "big.ipynb"
+    path.write_bytes(b" " * 2048)
+    assert "larger than" in read_submission(path, max_bytes=1024).problem
+
+
+def test_missing_file_is_the_callers_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        read_submission(tmp_path / "nope.ipynb")
