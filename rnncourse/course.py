@@ -50,19 +50,24 @@ def _status(root: Path, lesson: Lesson) -> str:
     return "planned"
 
 
-def course_map(root: Path | str = ".") -> str:
-    """The course map as a Markdown table, with links to the files that exist."""
+def course_map(root: Path | str = ".", link_base: str = "") -> str:
+    """The course map as a Markdown table, with links to the files that exist.
+
+    ``link_base`` is prefixed to every link: ``""`` for a page at the repository root
+    (README.md), ``".."`` for a notebook in ``notebooks/``.
+    """
     root = Path(root)
+    prefix = f"{link_base.rstrip('/')}/" if link_base else ""
     rows = ["| # | Lesson | Notebook | Assignment | Status |", "|---|---|---|---|---|"]
     for lesson in LESSONS:
         number = lesson.stem[:2]
         nb = f"notebooks/{lesson.stem}.ipynb"
         asg = f"assignments/{lesson.stem}.ipynb"
-        nb_cell = f"[{nb}]({nb})" if (root / nb).exists() else f"`{nb}` (planned)"
+        nb_cell = f"[{nb}]({prefix}{nb})" if (root / nb).exists() else f"`{nb}` (planned)"
         if not lesson.graded:
             asg_cell = "—"
         else:
-            asg_cell = f"[{asg}]({asg})" if (root / asg).exists() else f"`{asg}` (planned)"
+            asg_cell = f"[{asg}]({prefix}{asg})" if (root / asg).exists() else f"`{asg}` (planned)"
         rows.append(f"| {number} | {lesson.title} | {nb_cell} | {asg_cell} | {_status(root, lesson)} |")
     return "\n".join(rows)
 

@@ -27,3 +27,10 @@ def test_graded_lessons_come_in_pairs():
         solution = (ROOT / "solutions" / f"{lesson.stem}.ipynb").exists()
         assignment = (ROOT / "assignments" / f"{lesson.stem}.ipynb").exists()
         assert solution == assignment, f"{lesson.stem}: solutions/ and assignments/ disagree"
+
+
+def test_links_can_start_from_a_subfolder():
+    table = course_map(ROOT, link_base="..")
+    for lesson in LESSONS:
+        if (ROOT / "notebooks" / f"{lesson.stem}.ipynb").exists():
+            assert f"](../notebooks/{lesson.stem}.ipynb)" in table
