@@ -118,7 +118,7 @@ class SandboxRun:
 
 # ---- the worker's site folder -------------------------------------------------------
 
-_RELATIVE_IMPORT = re.compile(r"^\s*from\s+\.(\w*)\s+import\s+([\w\s,()]+)", re.M)
+_RELATIVE_IMPORT = re.compile(r"^[ \t]*from\s+\.(\w*)\s+import\s+(\([^)]*\)|[^\n#;]+)", re.M)
 
 _SHIM_INIT = '''"""The part of rnncourse that learners may import while their work is graded."""
 __version__ = "grading"
@@ -150,7 +150,8 @@ def learner_module_files(modules: Sequence[str]) -> list[Path]:
             if m.group(1):
                 todo.append(m.group(1))
             else:
-                todo.extend(n for n in re.split(r"[\s,()]+", m.group(2)) if n)
+                items = m.group(2).strip().strip("()").split(",")   # "a, b as c"
+                todo.extend(item.split()[0] for item in items if item.strip())
     return [_PACKAGE / f"{n}.py" for n in sorted(seen)]
 
 

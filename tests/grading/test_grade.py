@@ -1,0 +1,109 @@
+"""grade_submission / grade_batch: the CI checks on solutions/ and assignments/, batches,
+the gradebook and determinism of the hidden cases."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rnncourse.grading import grade_batch, grade_submission
+from rnncourse.grading.cases import submission_seed
+from rnncourse.grading.exercises import ASSIGNMENT_MODULES, get_assignment
+
+from ..fixtures.submissions import build
+
+SOLUTIONS = sorted(p for p in build.SOLUTIONS.glob("*.ipynb") if p.stem in ASSIGNMENT_MODULES)
+ASSIGNMENTS = sorted(p for p in build.ASSIGNMENTS.glob("*.ipynb") if p.stem in ASSIGNMENT_MODULES)
+FIXTURES = Path(build.__file__).parent
+F02 = "02_forward_propagation"
+needs_solutions = pytest.mark.skipif(not (build.SOLUTIONS / f"{F02}.ipynb").exists(),
+                                     reason="solution notebooks not present")
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_every_solution_notebook_grades_full_marks(path):
+    report = grade_submission(path, timeout=60)
+    assert report.assignment == path.stem
+    assert report.score == report.max_score == get_assignment(path.stem).max_score, report
+    assert all(e.status == "passed" for e in report.exercises)
+
+
+@pytest.mark.parametrize("path", ASSIGNMENTS, ids=lambda p: p.stem)
+def test_every_untouched_assignment_grades_zero_not_implemented(path):
+    report = grade_submission(path, timeout=60)
+    assert report.assignment == path.stem       # from the notebook's metadata
+    assert report.score == 0 and report.max_score == get_assignment(path.stem).max_score
+    assert [e.status for e in report.exercises] == ["not_implemented"] * len(report.exercises), report
+    assert all("not attempted yet" in e.feedback for e in report.exercises)
+
+
+def test_solutions_and_assignments_are_all_checked():
+    assert {p.stem for p in SOLUTIONS} >= {F02, "03_backprop_through_time"}
+    assert {p.stem for p in ASSIGNMENTS} == {p.stem for p in SOLUTIONS}
+
+
+@needs_solutions
+def test_hidden_cases_depend_on_the_secret_and_the_content(tmp_path, monkeypatch):
+    monkeypatch.setenv("RNNCOURSE_GRADING_SECRET", "one")
+    a = submission_seed(F02, "sha256:aa")
+    assert a == submission_seed(F02, "sha256:aa")
+    assert a != submission_seed(F02, "sha256:ab")
+    monkeypatch.setenv("RNNCOURSE_GRADING_SECRET", "two")
+    assert a != submission_seed(F02, "sha256:aa")
+    # a wrong answer's feedback quotes hidden sizes: same file, same grade, same words
+    nb = build.swap(build.solution(F02), "bce_step_loss",
+                    "import numpy as np\ndef bce_step_loss(y_hat_t, y_t):\n    return np.zeros(y_t.shape)\n")
+    path = build.write(nb, tmp_path / f"{F02}.ipynb")
+    first, second = grade_submission(path, timeout=30), grade_submission(path, timeout=30)
+    assert first == second and first.exercises[2].status == "failed"
+
+
+def test_unknown_assignment_is_the_callers_error(tmp_path):
+    path = shutil.copy(FIXTURES / "empty.ipynb", tmp_path / "homework.ipynb")
+    with pytest.raises(ValueError, match="unknown assignment 'homework'.*--assignment"):
+        grade_submission(path)
+
+
+@needs_solutions
+def test_batch_grades_everything_records_once_and_resumes(tmp_path):
+    good = build.write(build.solution(F02), tmp_path / "submitted" / "ann" / f"{F02}.ipynb")
+    broken = shutil.copy(FIXTURES / "invalid_json.ipynb", tmp_path / "submitted" / "ann" / "x.ipynb")
+    wrong = build.write(build.swap(build.solution(F02), "rnn_forward", "rnn_forward = None"),
+                        tmp_path / "submitted" / "ben" / f"{F02}.ipynb")
+    book = tmp_path / "grades.db"
+    seen = []
+    reports = grade_batch([good, broken, wrong], jobs=2, gradebook=book, progress=False,
+                          assignment=F02, timeout=30, on_item=seen.append)
+    assert [r.student for r in reports] == ["ann", "x", "ben"]
+    assert [r.score for r in reports] == [9.0, 0.0, 5.0]
+    assert len(seen) == 3 and not any(i.error or i.skipped for i in seen)
+    assert (tmp_path / "feedback").is_dir() and any((tmp_path / "feedback").rglob("*.md"))
+
+    from rnncourse.grading.gradebook import Gradebook
+    with Gradebook(book) as gb:
+        assert gb.report(str(good)) == reports[0]
+    # rerun: nothing changed, nothing graded again
+    seen.clear()
+    assert grade_batch([good, broken, wrong], gradebook=book, progress=False, assignment=F02,
+                       on_item=seen.append) == []
+    assert [i.skipped for i in seen] == [True, True, True]
+    # a changed file is graded again
+    build.write(build.solution(F02), wrong)
+    again = grade_batch([good, wrong], gradebook=book, progress=False, assignment=F02, timeout=30)
+    assert [r.score for r in again] == [9.0]
+
+
+def test_batch_reports_missing_files_and_goes_on(tmp_path):
+    seen = []
+    reports = grade_batch([tmp_path / "nope.ipynb", FIXTURES / "empty.ipynb"], progress=False,
+                          assignment=F02, on_item=seen.append)
+    assert [r.score for r in reports] == [0.0]
+    assert any(i.error and "nope.ipynb" in i.error for i in seen)
+
+
+def test_report_json_has_the_documented_keys():
+    report = grade_submission(FIXTURES / "empty.ipynb", assignment=F02)
+    data = json.loads(json.dumps(report.to_dict()))
+    assert {"submission", "assignment", "student", "score", "max_score", "exercises"} <= set(data)
+    assert set(data["exercises"][0]) == {"name", "score", "max_score", "status", "feedback"}

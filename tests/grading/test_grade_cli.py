@@ -1,0 +1,54 @@
+"""``rnncourse grade``: tables, --json lines, exit codes."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rnncourse.cli import main
+
+from ..fixtures.submissions import build
+
+FIXTURES = Path(build.__file__).parent
+F02 = "02_forward_propagation"
+
+
+def test_json_lines_and_exit_code_zero_for_broken_submissions(capsys):
+    code = main(["grade", "--json", "--assignment", F02, str(FIXTURES / "empty.ipynb"),
+                 str(FIXTURES / "non_utf8.ipynb")])
+    out = capsys.readouterr().out.strip().split("\n")
+    assert code == 0
+    rows = [json.loads(line) for line in out]
+    assert [r["student"] for r in rows] == ["empty", "non_utf8"] or \
+        sorted(r["student"] for r in rows) == ["empty", "non_utf8"]
+    assert all(r["score"] == 0 and r["max_score"] == 9 for r in rows)
+    assert {e["status"] for r in rows for e in r["exercises"]} == {"error"}
+
+
+@pytest.mark.skipif(not (build.SOLUTIONS / f"{F02}.ipynb").exists(), reason="no solutions")
+def test_table_for_a_solution(capsys, tmp_path):
+    path = build.write(build.solution(F02), tmp_path / "submitted" / "zoe" / f"{F02}.ipynb")
+    assert main(["grade", str(path), "--timeout", "30", "--jobs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert f"student zoe  assignment {F02}  score 9/9" in out
+    assert "rnn_forward" in out and "passed 3 hidden cases" in out
+
+
+def test_missing_file_and_unknown_assignment_exit_two(capsys, tmp_path):
+    shutil.copy(FIXTURES / "empty.ipynb", tmp_path / "homework.ipynb")
+    assert main(["grade", str(tmp_path / "nope.ipynb"), str(tmp_path / "homework.ipynb")]) == 2
+    err = capsys.readouterr().err
+    assert "nope.ipynb: No such file" in err and "unknown assignment 'homework'" in err
+    assert main(["grade", "--assignment", "nope", str(tmp_path / "homework.ipynb")]) == 2
+    assert "unknown assignment 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option, value, phrase", [
+    ("--timeout", "0", "positive number of seconds"), ("--jobs", "0", "integer >= 1"),
+    ("--memory-mb", "64", "integer >= 128"),
+])
+def test_bad_options_are_one_line_errors(capsys, option, value, phrase):
+    with pytest.raises(SystemExit) as exc:
+        main(["grade", option, value, "x.ipynb"])
+    assert exc.value.code == 2 and phrase in capsys.readouterr().err
