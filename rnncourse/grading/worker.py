@@ -111,9 +111,11 @@ def _landlock(read_paths, write_paths) -> str:
 
 
 def _drop_capabilities() -> str:
-    """As root, give up every capability (so rlimits and file modes apply)."""
+    """As root on Linux, give up every capability (so rlimits and file modes apply)."""
     if os.geteuid() != 0:
         return "not root"
+    if not sys.platform.startswith("linux"):
+        return "root with capabilities"
 
     class Header(ctypes.Structure):
         _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
@@ -241,6 +243,9 @@ def confine(job: dict, site: str, scratch: str) -> dict:
         resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
     except (ValueError, OSError):
         pass
+    if not sys.platform.startswith("linux"):   # Landlock, seccomp and /proc are Linux's
+        return {"landlock": "unavailable (not Linux)", "seccomp": "seccomp unavailable (not Linux)",
+                "capabilities": caps}
     import numpy
     read = set(_stdlib_entries()) | _mapped_libraries() | {site, "/dev/null", "/dev/urandom"}
     read |= {os.path.realpath(p) for p in (os.path.dirname(numpy.__file__),) + tuple(
