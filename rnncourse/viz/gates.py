@@ -369,14 +369,17 @@ def explore_gates(gates, *, tokens=None, captions: Sequence[str] | None = None):
     Returns
     -------
     ipywidgets.VBox
-        An ``example`` slider (0 ... m-1) and a ``gate`` dropdown above the sentence of
-        :func:`gate_view` and two figures: :func:`plot_gate_means` (all gates) and
+        An ``example`` slider (0 ... m-1) and a ``gate`` dropdown, then the example's
+        caption and the sentence of :func:`gate_view` (an HTML line, not printed output),
+        then two figures: :func:`plot_gate_means` (all gates) and
         :func:`plot_gate_activations` (the chosen gate's heatmap).
     """
+    import html
+
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
-    from .explorers import _show, _wire
+    from .explorers import _show
 
     fn = "explore_gates"
     checked = _bind_gates(fn, gates)
@@ -384,26 +387,31 @@ def explore_gates(gates, *, tokens=None, captions: Sequence[str] | None = None):
     _check_tokens(fn, tokens, m, T)
     if captions is not None and (isinstance(captions, str) or len(captions) != m):
         raise ValueError(f"{fn}: captions must hold one string per example (m = {m})")
+    example = widgets.IntSlider(value=0, min=0, max=m - 1, description="example")
+    gate = widgets.Dropdown(options=list(checked), value=next(iter(checked)), description="gate")
+    text = widgets.HTML()
+    out = widgets.Output()
 
-    def render(example, gate):
-        view = gate_view(checked, example, gate, tokens=tokens)
-        if captions is not None:
-            print(captions[example])
-        print(view.text)
-        fig, (top, bottom) = plt.subplots(2, 1, figsize=(min(0.42 * T + 2.5, 12.0), 5.4),
-                                          sharex=True, gridspec_kw={"height_ratios": [1, 1.2]})
-        plot_gate_means(checked, example, tokens=tokens, ax=top, mark=gate if gate != "c_tilde" else None)
-        plot_gate_activations(checked, example, names=[gate], tokens=tokens, axes=[bottom],
-                              colorbar=False)
-        top.set_xlabel("")
-        fig.tight_layout()
-        _show(fig)
+    def redraw(change=None):
+        view = gate_view(checked, example.value, gate.value, tokens=tokens)
+        lines = ([captions[example.value]] if captions is not None else []) + [view.text]
+        text.value = "<br>".join(html.escape(line) for line in lines)
+        with out:
+            out.clear_output(wait=True)
+            fig, (top, bottom) = plt.subplots(2, 1, figsize=(min(0.42 * T + 2.5, 12.0), 5.4),
+                                              sharex=True, gridspec_kw={"height_ratios": [1, 1.2]})
+            plot_gate_means(checked, example.value, tokens=tokens, ax=top,
+                            mark=gate.value if gate.value != "c_tilde" else None)
+            plot_gate_activations(checked, example.value, names=[gate.value], tokens=tokens,
+                                  axes=[bottom], colorbar=False)
+            top.set_xlabel("")
+            fig.tight_layout()
+            _show(fig)
 
-    return _wire(render, {
-        "example": widgets.IntSlider(value=0, min=0, max=m - 1, description="example"),
-        "gate": widgets.Dropdown(options=list(checked), value=next(iter(checked)),
-                                 description="gate"),
-    })
+    for control in (example, gate):
+        control.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([widgets.HBox([example, gate]), text, out])
 
 
 # ------------------------------------------------------------------------------------------
