@@ -45,6 +45,21 @@ def sigmoid_of_negated(z: np.ndarray) -> np.ndarray:
     return z
 
 
+def from_time_major(A: np.ndarray) -> np.ndarray:
+    """``A`` of shape (T, m, n) (time-major, as the fast paths compute) as a new
+    contiguous array of shape (n, m, T) (the course's layout).
+
+    Same as ``np.ascontiguousarray(A.transpose(2, 1, 0))``, copied a few time steps at
+    a time: each block then stays in cache while it is scattered, which halves the
+    time of the copy for the benchmark's larger shapes.
+    """
+    T, m, n = A.shape
+    out = np.empty((n, m, T), A.dtype)
+    for t0 in range(0, T, 8):
+        out[:, :, t0:t0 + 8] = A[t0:t0 + 8].transpose(2, 1, 0)
+    return out
+
+
 def sequence_output_backward(fn: str, kind: str, dy_hat, cells, state_field: str) -> dict:
     """Backward of ``y_hat<t> = g(W_y a<t> + b_y)`` over all steps of a sequence cache.
 

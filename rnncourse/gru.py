@@ -43,7 +43,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._gates import OUTPUT_SHAPES, STACKED, bind_stacked, sequence_output_backward, sigmoid_of_negated
+from ._gates import (OUTPUT_SHAPES, STACKED, bind_stacked, from_time_major, sequence_output_backward,
+                     sigmoid_of_negated)
 from ._validate import Dims, as_rng, check_mask, float_dtype
 from .activations import sigmoid
 from .caches import SequenceCache, StepCaches
@@ -284,8 +285,8 @@ def gru_forward(x, a0, params, output: str | None = "softmax", mask=None):
     b = np.stack([p["bu"], p["br"], p["bc"]])[:, :, 0].astype(dtype)     # (3, n_a)
     WxT = (W[:, :, n_a:] * sign).reshape(3 * n_a, n_x).T                 # (n_x, 3 n_a)
     b_signed = (b * sign[:, :, 0]).reshape(3 * n_a)                      # (3 n_a,)
-    WurT = (W[:2, :, :n_a] * -1.0).reshape(2 * n_a, n_a).T               # (n_a, 2 n_a)
-    WcT = W[2, :, :n_a].T                                                # (n_a, n_a)
+    WurT = np.ascontiguousarray((W[:2, :, :n_a] * -1.0).reshape(2 * n_a, n_a).T)  # (n_a, 2 n_a)
+    WcT = np.ascontiguousarray(W[2, :, :n_a].T)                          # (n_a, n_a)
 
     # H[t] = [c<t-1> | x<t>], one row per example: (T + 1, m, n_a + n_x)
     H = np.empty((T + 1, m, n_a + n_x), dtype)
@@ -323,7 +324,7 @@ def gru_forward(x, a0, params, output: str | None = "softmax", mask=None):
             c_next += c_prev
             if mask is not None:
                 H[t + 1, :, :n_a] = np.where(keep[t], c_next, c_prev)
-    a = np.ascontiguousarray(H[1:, :, :n_a].transpose(2, 1, 0))         # (n_a, m, T)
+    a = from_time_major(H[1:, :, :n_a])                                 # (n_a, m, T)
     if raw is None:
         raw = H[1:, :, :n_a]
 
@@ -400,8 +401,8 @@ def _gru_backward_stacked(da, stacked, mask) -> dict:
     T, m, n_a = RC.shape
     n_x = H.shape[2] - n_a
     dtype = Z.dtype
-    Wur = W[:2, :, :n_a].reshape(2 * n_a, n_a)          # (2 n_a, n_a) acts on c<t-1>
-    Wc_c = W[2, :, :n_a]                                 # (n_a, n_a) acts on Gamma_r * c<t-1>
+    Wur = np.ascontiguousarray(W[:2, :, :n_a]).reshape(2 * n_a, n_a)  # (2 n_a, n_a) on c<t-1>
+    Wc_c = np.ascontiguousarray(W[2, :, :n_a])           # (n_a, n_a) on Gamma_r * c<t-1>
     Wx = W[:, :, n_a:].reshape(3 * n_a, n_x)             # (3 n_a, n_x)
     da_tm = np.ascontiguousarray(da.transpose(2, 1, 0), dtype=dtype)  # (T, m, n_a)
     keep = None if mask is None else mask.T[:, :, None].astype(dtype)  # (T, m, 1)
@@ -451,7 +452,7 @@ def _gru_backward_stacked(da, stacked, mask) -> dict:
                           dzc2.T @ H[:T, :, n_a:].reshape(T * m, n_x)], axis=1)
     db = dZ2.sum(axis=0)                                             # (3 n_a,)
     return {
-        "dx": np.ascontiguousarray(dx.transpose(2, 1, 0)),
+        "dx": from_time_major(dx),
         "da0": np.ascontiguousarray(dc.T),
         "dWc": dWc, "dWu": dWur[:n_a], "dWr": dWur[n_a:],
         "dbc": db[2 * n_a:, None].copy(), "dbu": db[:n_a, None].copy(),

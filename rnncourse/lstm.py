@@ -36,7 +36,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._gates import OUTPUT_SHAPES, STACKED, bind_stacked, sequence_output_backward, sigmoid_of_negated
+from ._gates import (OUTPUT_SHAPES, STACKED, bind_stacked, from_time_major, sequence_output_backward,
+                     sigmoid_of_negated)
 from ._validate import Dims, as_rng, check_mask, float_dtype
 from .activations import sigmoid
 from .caches import SequenceCache, StepCaches
@@ -296,7 +297,7 @@ def lstm_forward(x, a0, params, c0=None, output: str | None = "softmax", mask=No
     W = np.stack([p["W" + g] for g in _GATES]).astype(dtype, copy=False)  # (4, n_a, n_a + n_x)
     b = np.stack([p["b" + g] for g in _GATES])[:, :, 0].astype(dtype)     # (4, n_a)
     WxT = (W[:, :, n_a:] * sign).reshape(4 * n_a, n_x).T                  # (n_x, 4 n_a)
-    WaT = (W[:, :, :n_a] * sign).reshape(4 * n_a, n_a).T                  # (n_a, 4 n_a)
+    WaT = np.ascontiguousarray((W[:, :, :n_a] * sign).reshape(4 * n_a, n_a).T)  # (n_a, 4 n_a)
     b_signed = (b * sign[:, :, 0]).reshape(4 * n_a)                       # (4 n_a,)
 
     # H[t] = [a<t-1> | x<t>], one row per example: (T + 1, m, n_a + n_x)
@@ -340,8 +341,8 @@ def lstm_forward(x, a0, params, c0=None, output: str | None = "softmax", mask=No
             if mask is not None:
                 C[t + 1] = np.where(keep[t], c_next, c_prev)
                 H[t + 1, :, :n_a] = np.where(keep[t], raw_a[t], a_prev)
-    a = np.ascontiguousarray(H[1:, :, :n_a].transpose(2, 1, 0))          # (n_a, m, T)
-    c = np.ascontiguousarray(C[1:].transpose(2, 1, 0))                   # (n_a, m, T)
+    a = from_time_major(H[1:, :, :n_a])                                  # (n_a, m, T)
+    c = from_time_major(C[1:])                                           # (n_a, m, T)
 
     y_hat, out_cache = (output_forward(a, p["Wy"], p["by"], output) if output
                         else (None, None))
@@ -429,7 +430,7 @@ def _lstm_backward_stacked(da, dc, stacked, mask) -> dict:
     T, m, n_a = TC.shape
     n_x = H.shape[2] - n_a
     dtype = G.dtype
-    Wa = W[:, :, :n_a].reshape(4 * n_a, n_a)             # (4 n_a, n_a) acts on a<t-1>
+    Wa = np.ascontiguousarray(W[:, :, :n_a]).reshape(4 * n_a, n_a)  # (4 n_a, n_a) acts on a<t-1>
     Wx = W[:, :, n_a:].reshape(4 * n_a, n_x)             # (4 n_a, n_x)
     da_tm = np.ascontiguousarray(da.transpose(2, 1, 0), dtype=dtype)    # (T, m, n_a)
     dc_tm = None if dc is None else np.ascontiguousarray(dc.transpose(2, 1, 0), dtype=dtype)
@@ -485,7 +486,7 @@ def _lstm_backward_stacked(da, dc, stacked, mask) -> dict:
     dx = (dZ2 @ Wx).reshape(T, m, n_x)                               # (T, m, n_x)
     dW = (dZ2.T @ H[:T].reshape(T * m, n_a + n_x)).reshape(4, n_a, n_a + n_x)
     db = dZ2.sum(axis=0).reshape(4, n_a, 1)
-    grads = {"dx": np.ascontiguousarray(dx.transpose(2, 1, 0)),
+    grads = {"dx": from_time_major(dx),
              "da0": np.ascontiguousarray(ga.T), "dc0": np.ascontiguousarray(gc.T)}
     for i, gate in enumerate(_GATES):
         grads["dW" + gate] = dW[i]
