@@ -35,6 +35,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("06_lstm", "Long short-term memory (LSTM)"),
     Lesson("07_bidirectional_rnn", "Bidirectional RNN"),
     Lesson("08_deep_rnn", "Deep RNN"),
+    Lesson("09_applications", "Applications: sentiment, music, DNA, translation, speech, video, NER"),
 )
 
 
