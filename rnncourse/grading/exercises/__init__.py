@@ -58,6 +58,7 @@ ASSIGNMENT_MODULES: dict[str, str] = {
     "02_forward_propagation": "forward_propagation",
     "03_backprop_through_time": "backprop_through_time",
     "04_vanishing_gradients": "vanishing_gradients",
+    "07_bidirectional_rnn": "bidirectional_rnn",
 }
 
 
