@@ -59,6 +59,7 @@ ASSIGNMENT_MODULES: dict[str, str] = {
     "03_backprop_through_time": "backprop_through_time",
     "04_vanishing_gradients": "vanishing_gradients",
     "07_bidirectional_rnn": "bidirectional_rnn",
+    "08_deep_rnn": "deep_rnn",
 }
 
 

@@ -55,8 +55,9 @@ def plain_cache(cache):
     """
     if isinstance(cache, SequenceCache):
         return SequenceCache(list(cache.cells), cache.x)
-    if isinstance(cache, tuple) and hasattr(cache, "_fields"):
-        return type(cache)(*(plain_cache(v) for v in cache))
+    if isinstance(cache, tuple):
+        items = [plain_cache(v) for v in cache]
+        return type(cache)(*items) if hasattr(cache, "_fields") else tuple(items)
     if isinstance(cache, list):
         return [plain_cache(v) for v in cache]
     return cache
