@@ -58,6 +58,8 @@ ASSIGNMENT_MODULES: dict[str, str] = {
     "02_forward_propagation": "forward_propagation",
     "03_backprop_through_time": "backprop_through_time",
     "04_vanishing_gradients": "vanishing_gradients",
+    "05_gru": "gru",
+    "06_lstm": "lstm",
     "07_bidirectional_rnn": "bidirectional_rnn",
     "08_deep_rnn": "deep_rnn",
 }

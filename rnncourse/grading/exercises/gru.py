@@ -1,0 +1,166 @@
+"""Exercises of assignment ``05_gru`` (lesson 05).
+
+``gru_cell_forward`` (one step of the full GRU with a softmax prediction),
+``gru_forward`` (the whole sequence) and ``gru_cell_backward`` (one step backwards).
+The references are the functions of the same name in :mod:`rnncourse.gru`.  A learner's
+cell cache is compared on the fields the backward pass needs, in the course's order
+``(c_next, c_prev, x_t, params, c_tilde, Gamma_u, Gamma_r)``; anything after them is
+free.  The backward answer is also checked against the centred-difference gradient of
+the forward pass.  The recipe for adding an exercise is in
+:mod:`rnncourse.grading.exercises`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from ...gradcheck import numerical_gradient
+from ...gru import GRU_SHAPES, gru_cell_backward, gru_cell_forward, gru_forward, init_gru_params
+from . import Case, Exercise, draw_dims, expect_dict, expect_sequence
+
+ASSIGNMENT = "05_gru"
+#: library modules a learner may import in this assignment (the sandbox exposes only these)
+LEARNER_MODULES = ("activations", "gradcheck")
+
+#: the fields of a GRU cell cache that are graded, in the course's order
+CACHE_FIELDS = ("c_next", "c_prev", "x_t", "params", "c_tilde", "Gamma_u", "Gamma_r")
+_RECURRENT = tuple(GRU_SHAPES)        # Wc, Wu, Wr, bc, bu, br
+
+
+def random_gru_params(rng: np.random.Generator, dims: Mapping[str, int]) -> dict:
+    """GRU parameters with a prediction layer and non-zero biases, so a forgotten bias shows."""
+    params = init_gru_params(dims["n_x"], dims["n_a"], dims["n_y"], rng=rng)
+    for k in ("bc", "bu", "br", "by"):
+        params[k] = 0.5 * rng.standard_normal(params[k].shape)
+    return params
+
+
+def split_gru_cache(cache, prefix: str) -> dict:
+    """Name the graded entries of a GRU cell cache (``CACHE_FIELDS``, params key by key)."""
+    c = expect_sequence(cache, len(CACHE_FIELDS),
+                        f"{prefix} must be the tuple ({', '.join(CACHE_FIELDS)})", at_least=True)
+    out = {}
+    for i, field in enumerate(CACHE_FIELDS):
+        if field == "params":
+            params = expect_dict(c[i], f"{prefix}[{i}] must be the parameter dict")
+            out.update({f"{prefix}[{i}]['{k}']": v for k, v in params.items()})
+        else:
+            out[f"{prefix}[{i}] ({field})"] = c[i]
+    return out
+
+
+def _step_inputs(rng: np.random.Generator, dims: Mapping[str, int]):
+    x_t = rng.standard_normal((dims["n_x"], dims["m"]))
+    c_prev = np.tanh(rng.standard_normal((dims["n_a"], dims["m"])))   # a memory in (-1, 1)
+    return x_t, c_prev
+
+
+def _cases_gru_cell_forward(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("n_x", "n_a", "n_y", "m"))
+    params = random_gru_params(rng, dims)
+    x_t, c_prev = _step_inputs(rng, dims)
+    return Case((x_t, c_prev, params), dims)
+
+
+def _split_gru_cell_forward(value) -> dict:
+    c_next, y_hat_t, cache = expect_sequence(
+        value, 3, "gru_cell_forward must return the tuple (c_next, y_hat_t, cache)")
+    return {"c_next": c_next, "y_hat_t": y_hat_t, **split_gru_cache(cache, "cache")}
+
+
+def _cases_gru_forward(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("n_x", "n_a", "n_y", "m", "T_x"))
+    params = random_gru_params(rng, dims)
+    x = rng.standard_normal((dims["n_x"], dims["m"], dims["T_x"]))
+    a0 = np.tanh(rng.standard_normal((dims["n_a"], dims["m"])))
+    return Case((x, a0, params), dims)
+
+
+def _split_gru_forward(value) -> dict:
+    a, y_hat, caches = expect_sequence(
+        value, 3, "gru_forward must return the tuple (a, y_hat, caches)")
+    cells, x = expect_sequence(caches, 2, "caches must be the pair (list of cell caches, x)")
+    cells = expect_sequence(cells, 1, "caches[0] must be the list of cell caches", at_least=True)
+    out = {"a": a, "y_hat": y_hat, "caches[1] (x)": x}
+    for t in range(len(cells)):
+        out.update(split_gru_cache(cells[t], f"caches[0][{t}]"))
+    return out
+
+
+def _cases_gru_cell_backward(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("n_x", "n_a", "n_y", "m"))
+    params = random_gru_params(rng, dims)
+    x_t, c_prev = _step_inputs(rng, dims)
+    _, _, cache = gru_cell_forward(x_t, c_prev, params)
+    dc_next = rng.standard_normal((dims["n_a"], dims["m"]))
+    return Case((dc_next, cache), dims)
+
+
+def _numgrad_gru_cell_backward(case: Case) -> dict:
+    dc_next, cache = case.args
+    arrays = {"x_t": np.array(cache.x_t), "c_prev": np.array(cache.c_prev),
+              **{k: np.array(cache.params[k]) for k in _RECURRENT}}
+    params = {k: arrays[k] for k in _RECURRENT}
+
+    def objective():  # J = sum(dc_next * c_next): its gradient is what backward returns
+        c_next = gru_cell_forward(arrays["x_t"], arrays["c_prev"], params, output=None)[0]
+        return float(np.sum(dc_next * c_next))
+
+    return numerical_gradient(objective, arrays)
+
+
+def _split_gru_cell_backward(value) -> dict:
+    return dict(expect_dict(value, "gru_cell_backward must return a dict of gradients"))
+
+
+_BIAS_HINTS = {
+    (f"d{b}", shape): hint
+    for b in ("bc", "bu", "br")
+    for shape, hint in (
+        (("n_a", "m"), f"d{b} must add up over the examples: np.sum(dz, axis=1, keepdims=True)"),
+        (("n_a",), f"keep d{b} a column of shape (n_a, 1): use keepdims=True"),
+    )
+}
+
+EXERCISES = (
+    Exercise(
+        name="gru_cell_forward", points=3, reference=gru_cell_forward,
+        make_case=_cases_gru_cell_forward, split=_split_gru_cell_forward,
+        signature="gru_cell_forward(x_t, c_prev, params) -> (c_next, y_hat_t, cache)",
+        arg_names=("x_t", "c_prev", "params"),
+        hints={
+            ("y_hat_t", ("n_y", "n_y")): "y_hat_t should have one column per example: "
+                                         "compute Wy @ c_next + by",
+            ("c_next", ("n_a", "n_a")): "c_next should have one column per example: multiply "
+                                        "the weights by the stacked [c_prev; x_t], not its transpose",
+        },
+    ),
+    Exercise(
+        name="gru_forward", points=4, reference=gru_forward,
+        make_case=_cases_gru_forward, split=_split_gru_forward,
+        signature="gru_forward(x, a0, params) -> (a, y_hat, caches)",
+        arg_names=("x", "a0", "params"),
+        hints={
+            ("a", ("n_a", "m")): "a must keep every time step: fill a[:, :, t] inside the loop",
+            ("y_hat", ("n_y", "m")): "y_hat must keep every time step: "
+                                     "fill y_hat[:, :, t] inside the loop",
+        },
+    ),
+    Exercise(
+        name="gru_cell_backward", points=5, reference=gru_cell_backward,
+        make_case=_cases_gru_cell_backward, split=_split_gru_cell_backward,
+        signature="gru_cell_backward(dc_next, cache) -> dict with dx_t, dc_prev, dWc, dWu, "
+                  "dWr, dbc, dbu, dbr",
+        arg_names=("dc_next", "cache"),
+        numerical_gradient=_numgrad_gru_cell_backward,
+        hints={
+            **_BIAS_HINTS,
+            ("dc_prev", ("n_x", "m")): "dc_prev has the shape of c_prev, (n_a, m): take the "
+                                       "first n_a rows of the stacked gradient",
+            ("dx_t", ("n_a", "m")): "dx_t has the shape of x_t, (n_x, m): take the last n_x "
+                                    "rows of the stacked gradient",
+        },
+    ),
+)

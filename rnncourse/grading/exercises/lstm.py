@@ -1,0 +1,217 @@
+"""Exercises of assignment ``06_lstm`` (lesson 06).
+
+``lstm_cell_forward`` (one step with a softmax prediction), ``lstm_forward`` (the
+whole sequence, memory cells included), ``lstm_cell_backward`` (one step backwards)
+and ``lstm_backward`` (backpropagation through time).  The references are the
+functions of the same name in :mod:`rnncourse.lstm`.  A learner's cell cache is
+compared on the fields the backward pass needs, in the course's order
+``(a_next, c_next, a_prev, c_prev, x_t, params, c_tilde, Gamma_u, Gamma_f, Gamma_o,
+tanh_c_next)``; anything after them is free.  Both backward answers are also checked
+against the centred-difference gradient of the forward pass.  The recipe for adding
+an exercise is in :mod:`rnncourse.grading.exercises`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from ...caches import SequenceCache
+from ...gradcheck import numerical_gradient
+from ...lstm import (LSTM_SHAPES, init_lstm_params, lstm_backward, lstm_cell_backward,
+                     lstm_cell_forward, lstm_forward)
+from . import Case, Exercise, draw_dims, expect_dict, expect_sequence
+
+ASSIGNMENT = "06_lstm"
+#: library modules a learner may import in this assignment (the sandbox exposes only these)
+LEARNER_MODULES = ("activations", "gradcheck")
+
+#: the fields of an LSTM cell cache that are graded, in the course's order
+CACHE_FIELDS = ("a_next", "c_next", "a_prev", "c_prev", "x_t", "params", "c_tilde", "Gamma_u",
+                "Gamma_f", "Gamma_o", "tanh_c_next")
+_RECURRENT = tuple(LSTM_SHAPES)       # Wf, Wu, Wc, Wo, bf, bu, bc, bo
+
+
+def random_lstm_params(rng: np.random.Generator, dims: Mapping[str, int]) -> dict:
+    """LSTM parameters with a prediction layer and non-zero biases, so a forgotten bias shows."""
+    params = init_lstm_params(dims["n_x"], dims["n_a"], dims["n_y"], rng=rng)
+    for k in ("bf", "bu", "bc", "bo", "by"):
+        params[k] = params[k] + 0.5 * rng.standard_normal(params[k].shape)
+    return params
+
+
+def split_lstm_cache(cache, prefix: str) -> dict:
+    """Name the graded entries of an LSTM cell cache (``CACHE_FIELDS``, params key by key)."""
+    c = expect_sequence(cache, len(CACHE_FIELDS),
+                        f"{prefix} must be the tuple ({', '.join(CACHE_FIELDS)})", at_least=True)
+    out = {}
+    for i, field in enumerate(CACHE_FIELDS):
+        if field == "params":
+            params = expect_dict(c[i], f"{prefix}[{i}] must be the parameter dict")
+            out.update({f"{prefix}[{i}]['{k}']": v for k, v in params.items()})
+        else:
+            out[f"{prefix}[{i}] ({field})"] = c[i]
+    return out
+
+
+def _step_inputs(rng: np.random.Generator, dims: Mapping[str, int]):
+    n_x, n_a, m = dims["n_x"], dims["n_a"], dims["m"]
+    x_t = rng.standard_normal((n_x, m))
+    a_prev = np.tanh(rng.standard_normal((n_a, m)))
+    c_prev = rng.standard_normal((n_a, m))          # a memory cell is not bounded
+    return x_t, a_prev, c_prev
+
+
+def _cases_lstm_cell_forward(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("n_x", "n_a", "n_y", "m"))
+    params = random_lstm_params(rng, dims)
+    x_t, a_prev, c_prev = _step_inputs(rng, dims)
+    return Case((x_t, a_prev, c_prev, params), dims)
+
+
+def _split_lstm_cell_forward(value) -> dict:
+    a_next, c_next, y_hat_t, cache = expect_sequence(
+        value, 4, "lstm_cell_forward must return the tuple (a_next, c_next, y_hat_t, cache)")
+    return {"a_next": a_next, "c_next": c_next, "y_hat_t": y_hat_t,
+            **split_lstm_cache(cache, "cache")}
+
+
+def _sequence_inputs(rng: np.random.Generator, names: tuple):
+    # at most 7 per size: the numerical gradient of lstm_backward stays fast
+    dims = draw_dims(rng, names, high=7)
+    params = random_lstm_params(rng, dims)
+    x = rng.standard_normal((dims["n_x"], dims["m"], dims["T_x"]))
+    a0 = np.tanh(rng.standard_normal((dims["n_a"], dims["m"])))
+    return dims, params, x, a0
+
+
+def _cases_lstm_forward(rng: np.random.Generator) -> Case:
+    dims, params, x, a0 = _sequence_inputs(rng, ("n_x", "n_a", "n_y", "m", "T_x"))
+    return Case((x, a0, params), dims)
+
+
+def _split_lstm_forward(value) -> dict:
+    a, y_hat, c, caches = expect_sequence(
+        value, 4, "lstm_forward must return the tuple (a, y_hat, c, caches)")
+    cells, x = expect_sequence(caches, 2, "caches must be the pair (list of cell caches, x)")
+    cells = expect_sequence(cells, 1, "caches[0] must be the list of cell caches", at_least=True)
+    out = {"a": a, "y_hat": y_hat, "c": c, "caches[1] (x)": x}
+    for t in range(len(cells)):
+        out.update(split_lstm_cache(cells[t], f"caches[0][{t}]"))
+    return out
+
+
+def _cases_lstm_cell_backward(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("n_x", "n_a", "n_y", "m"))
+    params = random_lstm_params(rng, dims)
+    x_t, a_prev, c_prev = _step_inputs(rng, dims)
+    _, _, _, cache = lstm_cell_forward(x_t, a_prev, c_prev, params)
+    da_next = rng.standard_normal((dims["n_a"], dims["m"]))
+    dc_next = rng.standard_normal((dims["n_a"], dims["m"]))
+    return Case((da_next, dc_next, cache), dims)
+
+
+def _numgrad_lstm_cell_backward(case: Case) -> dict:
+    da_next, dc_next, cache = case.args
+    arrays = {"x_t": np.array(cache.x_t), "a_prev": np.array(cache.a_prev),
+              "c_prev": np.array(cache.c_prev),
+              **{k: np.array(cache.params[k]) for k in _RECURRENT}}
+    params = {k: arrays[k] for k in _RECURRENT}
+
+    def objective():  # J = sum(da_next * a_next) + sum(dc_next * c_next)
+        a_next, c_next, _, _ = lstm_cell_forward(arrays["x_t"], arrays["a_prev"], arrays["c_prev"],
+                                                 params, output=None)
+        return float(np.sum(da_next * a_next) + np.sum(dc_next * c_next))
+
+    return numerical_gradient(objective, arrays)
+
+
+def _cases_lstm_backward(rng: np.random.Generator) -> Case:
+    dims, params, x, a0 = _sequence_inputs(rng, ("n_x", "n_a", "n_y", "m", "T_x"))
+    c0 = rng.standard_normal((dims["n_a"], dims["m"]))   # a non-zero c<0>, so dc0 is graded
+    _, _, _, caches = lstm_forward(x, a0, params, c0=c0)
+    da = rng.standard_normal((dims["n_a"], dims["m"], dims["T_x"]))
+    # the learner-facing form: a plain list of cell caches, as a loop over cells builds it
+    return Case((da, SequenceCache(list(caches.cells), caches.x)), dims)
+
+
+def _numgrad_lstm_backward(case: Case) -> dict:
+    da, (cells, x) = case.args
+    first = cells[0]
+    arrays = {"x": np.array(x), "a0": np.array(first.a_prev), "c0": np.array(first.c_prev),
+              **{k: np.array(first.params[k]) for k in _RECURRENT}}
+    params = {k: arrays[k] for k in _RECURRENT}
+
+    def objective():  # J = sum over t of da<t> . a<t>
+        a = lstm_forward(arrays["x"], arrays["a0"], params, c0=arrays["c0"], output=None)[0]
+        return float(np.sum(da * a))
+
+    return numerical_gradient(objective, arrays)
+
+
+def _split_grads(name: str):
+    def split(value) -> dict:
+        return dict(expect_dict(value, f"{name} must return a dict of gradients"))
+    return split
+
+
+_BIAS_HINTS = {
+    (f"d{b}", shape): hint
+    for b in ("bf", "bu", "bc", "bo")
+    for shape, hint in (
+        (("n_a", "m"), f"d{b} must add up over the examples: np.sum(dz, axis=1, keepdims=True)"),
+        (("n_a",), f"keep d{b} a column of shape (n_a, 1): use keepdims=True"),
+    )
+}
+_STACK_HINTS = {
+    ("da_prev", ("n_x", "m")): "da_prev has the shape of a_prev, (n_a, m): take the first n_a "
+                               "rows of the stacked gradient",
+    ("dx_t", ("n_a", "m")): "dx_t has the shape of x_t, (n_x, m): take the last n_x rows of "
+                            "the stacked gradient",
+}
+
+EXERCISES = (
+    Exercise(
+        name="lstm_cell_forward", points=3, reference=lstm_cell_forward,
+        make_case=_cases_lstm_cell_forward, split=_split_lstm_cell_forward,
+        signature="lstm_cell_forward(x_t, a_prev, c_prev, params) -> "
+                  "(a_next, c_next, y_hat_t, cache)",
+        arg_names=("x_t", "a_prev", "c_prev", "params"),
+        hints={
+            ("y_hat_t", ("n_y", "n_y")): "y_hat_t should have one column per example: "
+                                         "compute Wy @ a_next + by",
+        },
+    ),
+    Exercise(
+        name="lstm_forward", points=3, reference=lstm_forward,
+        make_case=_cases_lstm_forward, split=_split_lstm_forward,
+        signature="lstm_forward(x, a0, params) -> (a, y_hat, c, caches)",
+        arg_names=("x", "a0", "params"),
+        hints={
+            ("a", ("n_a", "m")): "a must keep every time step: fill a[:, :, t] inside the loop",
+            ("c", ("n_a", "m")): "c must keep every time step: fill c[:, :, t] inside the loop",
+            ("y_hat", ("n_y", "m")): "y_hat must keep every time step: "
+                                     "fill y_hat[:, :, t] inside the loop",
+        },
+    ),
+    Exercise(
+        name="lstm_cell_backward", points=5, reference=lstm_cell_backward,
+        make_case=_cases_lstm_cell_backward, split=_split_grads("lstm_cell_backward"),
+        signature="lstm_cell_backward(da_next, dc_next, cache) -> dict with dx_t, da_prev, "
+                  "dc_prev, dWf, dWu, dWc, dWo, dbf, dbu, dbc, dbo",
+        arg_names=("da_next", "dc_next", "cache"),
+        numerical_gradient=_numgrad_lstm_cell_backward,
+        hints={**_BIAS_HINTS, **_STACK_HINTS},
+    ),
+    Exercise(
+        name="lstm_backward", points=4, reference=lstm_backward,
+        make_case=_cases_lstm_backward, split=_split_grads("lstm_backward"),
+        signature="lstm_backward(da, caches) -> dict with dx, da0, dc0, dWf, dWu, dWc, dWo, "
+                  "dbf, dbu, dbc, dbo",
+        arg_names=("da", "caches"),
+        numerical_gradient=_numgrad_lstm_backward,
+        hints={**_BIAS_HINTS,
+               ("dx", ("n_x", "m")): "dx must keep every time step: fill dx[:, :, t]"},
+    ),
+)
