@@ -409,6 +409,7 @@ def _gru_backward_stacked(da, stacked, mask) -> dict:
 
     dZ = np.empty((T, m, 3 * n_a), dtype)                # gradients of the pre-activations
     dc = np.zeros((m, n_a), dtype)                       # running gradient into c<t>
+    dc_prev = np.empty_like(dc)                          # the same for c<t-1>
     dRC = np.empty((m, n_a), dtype)
     tmp = np.empty((m, 2 * n_a), dtype)
     for t in range(T - 1, -1, -1):
@@ -435,14 +436,14 @@ def _gru_backward_stacked(da, stacked, mask) -> dict:
         dz[:, :2 * n_a] *= tmp
         # dc<t-1> = g (1 - Gamma_u) + dRC Gamma_r + [dz_u dz_r] Wur  (+ pass-through)
         dRC *= Gamma_r
-        new = np.matmul(dz[:, :2 * n_a], Wur)            # (m, n_a)
-        new += dRC
-        new += g
+        np.matmul(dz[:, :2 * n_a], Wur, out=dc_prev)     # (m, n_a)
+        dc_prev += dRC
+        dc_prev += g
         np.multiply(g, Gamma_u, out=dRC)
-        new -= dRC
+        dc_prev -= dRC
         if keep is not None:
-            new += dc * (1.0 - keep[t])
-        dc = new
+            dc_prev += dc * (1.0 - keep[t])
+        dc, dc_prev = dc_prev, dc
 
     dZ2 = dZ.reshape(T * m, 3 * n_a)
     dx = (dZ2 @ Wx).reshape(T, m, n_x)                               # (T, m, n_x)

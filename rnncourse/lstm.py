@@ -439,6 +439,7 @@ def _lstm_backward_stacked(da, dc, stacked, mask) -> dict:
     dZ = np.empty((T, m, 4 * n_a), dtype)                # gradients of the pre-activations
     ga = np.zeros((m, n_a), dtype)                       # running gradient into a<t>
     gc = np.zeros((m, n_a), dtype)                       # running gradient into c<t>
+    ga_prev, gc_prev = np.empty_like(ga), np.empty_like(gc)  # the same for step t-1
     tmp = np.empty((m, n_a), dtype)
     tmp3 = np.empty((m, 3 * n_a), dtype)
     for t in range(T - 1, -1, -1):
@@ -460,7 +461,7 @@ def _lstm_backward_stacked(da, dc, stacked, mask) -> dict:
         np.subtract(1.0, tmp, out=tmp)
         tmp *= Gamma_o
         tmp *= ga_cell
-        dc_cell = gc_cell + tmp                          # total gradient into c<t>
+        dc_cell = np.add(gc_cell, tmp, out=gc_prev)      # total gradient into c<t>
         # c<t> = Gamma_u * c_tilde + Gamma_f * c<t-1>
         np.multiply(dc_cell, C[t], out=dz_f)             # dGamma_f
         np.multiply(dc_cell, c_tilde, out=dz_u)          # dGamma_u
@@ -474,13 +475,13 @@ def _lstm_backward_stacked(da, dc, stacked, mask) -> dict:
         np.subtract(1.0, tmp, out=tmp)
         dz_c *= tmp
         # gradients into a<t-1> and c<t-1> (+ what padded steps pass through)
-        new_ga = np.matmul(dz, Wa)                       # (m, n_a)
-        new_gc = dc_cell
-        new_gc *= Gamma_f
+        np.matmul(dz, Wa, out=ga_prev)                   # (m, n_a)
+        dc_cell *= Gamma_f                               # gc_prev = dc_cell * Gamma_f
         if keep is not None:
-            new_ga += ga * (1.0 - keep[t])
-            new_gc += gc * (1.0 - keep[t])
-        ga, gc = new_ga, new_gc
+            ga_prev += ga * (1.0 - keep[t])
+            gc_prev += gc * (1.0 - keep[t])
+        ga, ga_prev = ga_prev, ga
+        gc, gc_prev = gc_prev, gc
 
     dZ2 = dZ.reshape(T * m, 4 * n_a)
     dx = (dZ2 @ Wx).reshape(T, m, n_x)                               # (T, m, n_x)
