@@ -95,7 +95,7 @@ def plot_results(results: Sequence[ApplicationResult], *, ax=None):
     ax.set_yticklabels([f"{r.application}\n{r.rnn_type} · {r.metric}" for r in results], fontsize=8)
     ax.set_xlim(0, 1.35)
     ax.set_xlabel("score on held-out data (1 = perfect)")
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return ax
 
@@ -154,7 +154,7 @@ def plot_melodies(tunes: Sequence[str], *, ax=None, max_tunes: int = 4):
 
     Each tune is a line with its notes as dots, offset vertically from the previous
     one; a note outside the scale is drawn as a red cross on the tune's bottom line,
-    and a tune's label says whether it follows every rule of the grammar.
+    and a tune's label names the rules of the grammar it breaks.
     """
     tunes = list(tunes)[:max_tunes]
     if not tunes or not all(isinstance(t, str) for t in tunes):
@@ -172,8 +172,10 @@ def plot_melodies(tunes: Sequence[str], *, ax=None, max_tunes: int = 4):
         ax.plot(pos[~ok], np.full((~ok).sum(), base), "x", color="red")
         ax.text(-0.8, base + span / 2 - 1, tune.replace("\n", "⏎"), ha="right", va="center",
                 fontsize=8, family="monospace")
+        rules = melody_rules(tune)
+        broken = [r for r in MELODY_RULES if not rules[r]]
         ax.text(len(notes) + 0.2, base + span / 2 - 1,
-                "follows the grammar" if melody_rules(tune)["all"] else "breaks a rule",
+                "breaks: " + ", ".join(broken) if broken else "follows the grammar",
                 va="center", fontsize=8)
     for b in (4, 8, 12):
         ax.axvline(b - 0.5, color="#999999", lw=0.8, ls="--")
@@ -251,9 +253,11 @@ def plot_frames(x, y_true, label_names: Sequence[str], y_pred=None, *, axes=None
     return axes
 
 
-def plot_activities(x, y, label_names: Sequence[str], *, axes=None, per_class: int = 3):
-    """Left: the hand in single frames, coloured by activity (they overlap).  Right: the
-    angle of the arm over time for ``per_class`` examples of each activity (they do not).
+def plot_activities(x, y, label_names: Sequence[str], *, axes=None, per_class: int = 3,
+                    clips: int = 30):
+    """Left: the hand in every frame of ``clips`` clips per activity, pooled and coloured by
+    activity (the clouds overlap).  Right: the angle of the arm over time for ``per_class``
+    clips of each activity (the curves do not look alike).
 
     ``x`` (2, m, T_x) hand coordinates, ``y`` (m,) activity indices.  Returns the 2 axes.
     """
@@ -270,11 +274,12 @@ def plot_activities(x, y, label_names: Sequence[str], *, axes=None, per_class: i
     theta = np.arctan2(x[1], x[0])                                  # (m, T_x)
     for k, name in enumerate(label_names):
         idx = np.flatnonzero(y == k)
-        frames.scatter(x[0, idx, 0], x[1, idx, 0], s=8, alpha=0.5, color=colors[k % 4], label=name)
+        pooled = x[:, idx[:clips]].reshape(2, -1)                    # every frame of the clips
+        frames.scatter(pooled[0], pooled[1], s=5, alpha=0.35, color=colors[k % 4], label=name)
         for j, i in enumerate(idx[:per_class]):
             angles.plot(theta[i], "-o", ms=3, color=colors[k % 4], label=name if j == 0 else None)
     frames.set_aspect("equal")
-    frames.set_title("first frame of each clip: where the hand is", fontsize=9)
+    frames.set_title("single frames, pooled: where the hand is", fontsize=9)
     frames.set_xlabel("hand x")
     frames.set_ylabel("hand y")
     frames.legend(fontsize=7, frameon=False)
