@@ -63,8 +63,14 @@ assignments: $(VENV)/.test-installed
 notebooks: $(VENV)/.test-installed
 	$(TEST_ENV) $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS) $(NBVAL) $(NB_DIRS)
 
-bench: $(VENV)/.test-installed
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	touch $@
+
+# speed comparisons (see benchmarks/README.md; PyTorch is compared when installed by hand)
+bench: $(VENV)/.test-installed $(VENV)/.bench-installed
 	$(BIN)/python benchmarks/bench_models.py
+	$(BIN)/python benchmarks/bench_grading.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
