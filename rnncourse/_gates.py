@@ -2,8 +2,9 @@
 
 Private: learners never call these.  They hold what the GRU and the LSTM would
 otherwise each repeat: checking gate matrices that act on a stacked ``[a_prev; x_t]``,
-the in-place sigmoid of the fast sequence paths, and the prediction layer's backward
-over a sequence cache.
+the in-place sigmoid of the fast sequence paths, and the transpose of their
+time-major results.  The prediction layer's backward over a sequence, which the plain
+RNN shares too, is :func:`rnncourse.output.sequence_output_backward`.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import Dims
-from .caches import StepCaches
-from .output import OutputCache, output_backward
 
 #: symbolic shapes of the prediction layer of the gated models
 OUTPUT_SHAPES = {"Wy": ("n_y", "n_a"), "by": ("n_y", 1)}
@@ -59,26 +58,3 @@ def from_time_major(A: np.ndarray) -> np.ndarray:
         out[:, :, t0:t0 + 8] = A[t0:t0 + 8].transpose(2, 1, 0)
     return out
 
-
-def sequence_output_backward(fn: str, kind: str, dy_hat, cells, state_field: str) -> dict:
-    """Backward of ``y_hat<t> = g(W_y a<t> + b_y)`` over all steps of a sequence cache.
-
-    ``cells`` is the ``cells`` part of a :class:`~rnncourse.caches.SequenceCache`:
-    the library's :class:`StepCaches` of ``kind`` (the stacked output cache is read
-    directly) or a list of cell caches (their hidden states ``state_field`` and
-    predictions are stacked over time).  Returns ``da`` (n_a, m, T_x), ``dWy``,
-    ``dby``.
-    """
-    if isinstance(cells, StepCaches) and cells.kind == kind:
-        out_cache = cells.stacked["output_cache"]
-    else:
-        first = cells[0]
-        out_cache = None if first.y_hat_t is None else OutputCache(
-            np.stack([getattr(c, state_field) for c in cells], axis=2), first.params["Wy"],
-            np.stack([c.y_hat_t for c in cells], axis=2), first.output)
-    if out_cache is None:
-        raise ValueError(f"{fn}: the forward pass was run with output=None, so there is no "
-                         f"prediction layer to differentiate")
-    n_y, m, T = out_cache.y_hat.shape
-    dy_hat = Dims(fn, n_y=n_y, m=m, T_x=T).bind("dy_hat", dy_hat, ("n_y", "m", "T_x"))
-    return output_backward(dy_hat, out_cache)

@@ -43,12 +43,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._gates import (OUTPUT_SHAPES, STACKED, bind_stacked, from_time_major, sequence_output_backward,
-                     sigmoid_of_negated)
+from ._gates import OUTPUT_SHAPES, STACKED, bind_stacked, from_time_major, sigmoid_of_negated
 from ._validate import Dims, as_rng, check_mask, float_dtype
 from .activations import sigmoid
 from .caches import SequenceCache, StepCaches
-from .output import check_output, output_forward
+from .output import check_output, output_forward, sequence_output_backward
 from .rnn import _check_caches
 
 __all__ = [

@@ -5,6 +5,8 @@ the weight is called ``Wya``; the gated models (lessons 05-06) call it ``Wy``.  
 the same affine map followed by ``softmax`` (one class per step, the default) or
 ``sigmoid`` (independent yes/no units, the syllabus's binary loss), applied to one
 step ``(n_a, m)`` or to a whole sequence ``(n_a, m, T)`` at once.
+:func:`sequence_output_backward` is its backward over a sequence cache, behind
+``rnn_output_backward``, ``gru_output_backward`` and ``lstm_output_backward``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._validate import Dims
 from .activations import identity, sigmoid, sigmoid_derivative, softmax, softmax_backward
+from .caches import StepCaches
 
 __all__ = ["OUTPUTS", "OutputCache", "output_backward", "output_forward"]
 
@@ -99,3 +103,44 @@ def output_backward(dy_hat: np.ndarray, cache: OutputCache) -> dict:
         "dWy": dz2 @ a2.T,
         "dby": dz2.sum(axis=1, keepdims=True),
     }
+
+
+def sequence_output_backward(fn: str, kind: str, dy_hat, cells, state_field: str,
+                             weight: str = "Wy") -> dict:
+    """Backward of ``y_hat<t> = g(W_y a<t> + b_y)`` over all steps of a sequence cache.
+
+    Parameters
+    ----------
+    fn : str
+        Name of the public function, for error messages.
+    kind : {"rnn", "gru", "lstm"}
+        The model whose :class:`~rnncourse.caches.StepCaches` hold the stacked output
+        cache (read directly); any other ``cells`` is a list of cell caches.
+    dy_hat : ndarray of shape (n_y, m, T_x)
+    cells : the ``cells`` part of a :class:`~rnncourse.caches.SequenceCache`
+    state_field : str
+        The cell-cache field holding the hidden state the prediction reads
+        (``"a_next"``, or ``"c_next"`` for the GRU); stacked over time with the
+        cells' ``y_hat_t`` when ``cells`` is a list.
+    weight : str
+        The model's name for the weight: ``"Wya"`` (plain RNN) or ``"Wy"`` (gated).
+
+    Returns
+    -------
+    grads : dict
+        ``da`` (n_a, m, T_x), ``"d" + weight`` (n_y, n_a), ``dby`` (n_y, 1).
+    """
+    if isinstance(cells, StepCaches) and cells.kind == kind:
+        out_cache = cells.stacked["output_cache"]
+    else:
+        first = cells[0]
+        out_cache = None if first.y_hat_t is None else OutputCache(
+            np.stack([getattr(c, state_field) for c in cells], axis=2), first.params[weight],
+            np.stack([c.y_hat_t for c in cells], axis=2), first.output)  # (n_a|n_y, m, T_x)
+    if out_cache is None:
+        raise ValueError(f"{fn}: the forward pass was run with output=None, so there is no "
+                         f"prediction layer to differentiate")
+    n_y, m, T = out_cache.y_hat.shape
+    dy_hat = Dims(fn, n_y=n_y, m=m, T_x=T).bind("dy_hat", dy_hat, ("n_y", "m", "T_x"))
+    g = output_backward(dy_hat, out_cache)
+    return {"da": g["da"], "d" + weight: g["dWy"], "dby": g["dby"]}

@@ -26,7 +26,7 @@ import numpy as np
 
 from ._validate import Dims, as_array, as_rng, check_mask, float_dtype
 from .caches import SequenceCache, StepCaches
-from .output import OutputCache, check_output, output_backward, output_forward
+from .output import check_output, output_forward, sequence_output_backward
 
 __all__ = [
     "RNNCellCache", "init_rnn_params", "rnn_backward", "rnn_cell_backward",
@@ -355,18 +355,5 @@ def rnn_output_backward(dy_hat, caches) -> dict:
         ``dby`` (n_y, 1).
     """
     fn = "rnn_output_backward"
-    cells, x = _check_caches(fn, caches)
-    if isinstance(cells, StepCaches) and cells.kind == "rnn":
-        out_cache = cells.stacked["output_cache"]
-    else:
-        first = cells[0]
-        out_cache = None if first.y_hat_t is None else OutputCache(
-            np.stack([c.a_next for c in cells], axis=2), first.params["Wya"],
-            np.stack([c.y_hat_t for c in cells], axis=2), first.output)
-    if out_cache is None:
-        raise ValueError(f"{fn}: the forward pass was run with output=None, so there is no "
-                         f"prediction layer to differentiate")
-    n_y, m, T = out_cache.y_hat.shape
-    dy_hat = Dims(fn, n_y=n_y, m=m, T_x=T).bind("dy_hat", dy_hat, ("n_y", "m", "T_x"))
-    g = output_backward(dy_hat, out_cache)
-    return {"da": g["da"], "dWya": g["dWy"], "dby": g["dby"]}
+    cells, _ = _check_caches(fn, caches)
+    return sequence_output_backward(fn, "rnn", dy_hat, cells, "a_next", weight="Wya")
