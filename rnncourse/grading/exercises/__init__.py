@@ -62,6 +62,7 @@ ASSIGNMENT_MODULES: dict[str, str] = {
     "06_lstm": "lstm",
     "07_bidirectional_rnn": "bidirectional_rnn",
     "08_deep_rnn": "deep_rnn",
+    "09_applications": "applications",
 }
 
 

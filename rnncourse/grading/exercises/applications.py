@@ -1,0 +1,119 @@
+"""Exercises of assignment ``09_applications`` (lesson 09).
+
+Three pieces the applications of lesson 09 are built from, each a small function with
+an exact contract: ``sample_with_temperature`` (music generation: reshape a predicted
+distribution with a temperature and draw from it, reproducibly from a seed),
+``bag_of_words`` (the order-blind baseline of sentiment classification) and
+``exact_match_accuracy`` (how machine translation is scored).  The references are in
+:mod:`rnncourse.applications`.  The recipe for adding an exercise is in
+:mod:`rnncourse.grading.exercises`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...activations import softmax
+from ...applications import bag_of_words, exact_match_accuracy, sample_with_temperature
+from . import Case, Exercise, StructureError, draw_dims, expect_sequence
+
+ASSIGNMENT = "09_applications"
+#: library modules a learner may import in this assignment (the sandbox exposes only these)
+LEARNER_MODULES = ("activations",)
+
+
+def _as_float(name: str, value, what: str):
+    """Integer arrays compared as floats (exact for small ints); other kinds left to the judge."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "iub":
+            return value.astype(np.float64)
+        if value.dtype.kind != "f":
+            raise StructureError(f"{name} must be {what}, got an array of dtype {value.dtype}")
+    return value
+
+
+def _cases_sample_with_temperature(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("n_y", "m"))
+    logits = 2.0 * rng.standard_normal((dims["n_y"], dims["m"]))
+    probs = softmax(logits)                                         # (n_y, m), columns sum to 1
+    temperature = float(rng.choice([0.3, 0.5, 0.8, 1.5, 2.0, 3.0]))
+    seed = int(rng.integers(2**31))
+    return Case((probs, temperature, seed), dims)
+
+
+def _split_sample_with_temperature(value) -> dict:
+    p, indices = expect_sequence(
+        value, 2, "sample_with_temperature must return the pair (p, indices)")
+    return {"p": p, "indices": _as_float("indices", indices, "an integer array of shape (m,)")}
+
+
+def _cases_bag_of_words(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("n_vocab", "m", "T_x"))
+    n, m, T = dims["n_vocab"], dims["m"], dims["T_x"]
+    ids = rng.integers(1, n, size=(m, T))
+    lengths = rng.integers(1, T + 1, size=m)                        # padded at the end with 0
+    ids[np.arange(T)[None, :] >= lengths[:, None]] = 0
+    return Case((ids, n), dims)
+
+
+def _split_bag_of_words(value) -> dict:
+    return {"counts": _as_float("counts", value, "an array of counts")}
+
+
+def _cases_exact_match_accuracy(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("m", "T_y"), low=3, high=9)
+    m, T = dims["m"], dims["T_y"]
+    y_true = rng.integers(0, 10, size=(m, T))
+    lengths = rng.integers(1, T + 1, size=m)
+    mask = (np.arange(T)[None, :] < lengths[:, None]).astype(np.float64)   # (m, T_y)
+    y_pred = y_true.copy()
+    for i in range(m):
+        kind = rng.integers(3)      # 0: right, 1: wrong on a real step, 2: wrong on padding only
+        if kind == 1:
+            t = rng.integers(lengths[i])
+            y_pred[i, t] = (y_true[i, t] + 1 + rng.integers(9)) % 10
+        elif kind == 2 and lengths[i] < T:
+            y_pred[i, lengths[i]:] = (y_true[i, lengths[i]:] + 1) % 10
+    return Case((y_pred, y_true, mask), dims)
+
+
+def _split_exact_match_accuracy(value) -> dict:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        if isinstance(value, np.ndarray) and value.size == 1:
+            value = value.reshape(())[()]
+        else:
+            kind = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else type(value).__name__
+            raise StructureError(f"exact_match_accuracy must return one number (a float), got {kind}")
+    return {"accuracy": np.array([float(value)])}
+
+
+EXERCISES = (
+    Exercise(
+        name="sample_with_temperature", points=4, reference=sample_with_temperature,
+        make_case=_cases_sample_with_temperature, split=_split_sample_with_temperature,
+        signature="sample_with_temperature(probs, temperature, rng) -> (p, indices)",
+        arg_names=("probs", "temperature", "rng"),
+        hints={
+            ("p", ("m", "n_y")): "keep the column convention: p has one column per example, "
+                                 "shape (n_y, m)",
+        },
+    ),
+    Exercise(
+        name="bag_of_words", points=3, reference=bag_of_words,
+        make_case=_cases_bag_of_words, split=_split_bag_of_words,
+        signature="bag_of_words(ids, n_vocab) -> counts",
+        arg_names=("ids", "n_vocab"),
+        hints={
+            ("counts", ("n_vocab", "m")): "add a time axis of length 1: counts has shape "
+                                          "(n_vocab, m, 1) (counts[:, :, None])",
+            ("counts", ("m", "n_vocab", 1)): "column convention: counts has shape (n_vocab, m, 1)",
+        },
+    ),
+    Exercise(
+        name="exact_match_accuracy", points=3, reference=exact_match_accuracy,
+        make_case=_cases_exact_match_accuracy, split=_split_exact_match_accuracy,
+        signature="exact_match_accuracy(y_pred, y_true, mask) -> float",
+        arg_names=("y_pred", "y_true", "mask"),
+        rtol=1e-9, atol=1e-12,
+    ),
+)

@@ -1,0 +1,112 @@
+"""Assignment 09_applications: answers written the way the notebook teaches pass, typical mistakes fail clearly."""
+
+import numpy as np
+
+from rnncourse.grading import run_check
+from rnncourse.grading.exercises import get_assignment
+
+
+def test_the_assignment_registers_three_exercises():
+    assignment = get_assignment("09_applications")
+    assert [e.name for e in assignment.exercises] == [
+        "sample_with_temperature", "bag_of_words", "exact_match_accuracy"]
+    assert assignment.learner_modules == ("activations",)
+
+
+# ---- sample_with_temperature -------------------------------------------------------------
+
+def _sample(probs, temperature, rng, power=True, seed=None):
+    rng = np.random.default_rng(rng if seed is None else seed)
+    p = probs ** (1.0 / temperature) if power else probs ** temperature
+    p = p / p.sum(axis=0, keepdims=True)
+    indices = np.array([rng.choice(p.shape[0], p=p[:, i]) for i in range(p.shape[1])])
+    return p, indices
+
+
+def test_power_then_rng_choice_per_column_passes():
+    def sample_with_temperature(probs, temperature, rng):
+        return _sample(probs, temperature, rng)
+    assert run_check(sample_with_temperature).passed
+
+
+def test_the_logit_form_passes_too():
+    def sample_with_temperature(probs, temperature, rng):
+        rng = np.random.default_rng(rng)
+        z = np.log(probs) / temperature
+        p = np.exp(z - z.max(axis=0))
+        p = p / p.sum(axis=0)
+        return p, np.array([rng.choice(len(p), p=p[:, i]) for i in range(p.shape[1])])
+    assert run_check(sample_with_temperature).passed
+
+
+def test_multiplying_by_the_temperature_fails_on_p():
+    def sample_with_temperature(probs, temperature, rng):
+        return _sample(probs, temperature, rng, power=False)
+    result = run_check(sample_with_temperature)
+    assert result.status == "failed" and "p[" in result.text
+
+
+def test_ignoring_the_seed_fails_on_the_indices():
+    def sample_with_temperature(probs, temperature, rng):
+        return _sample(probs, temperature, rng, seed=12345)
+    result = run_check(sample_with_temperature)
+    assert result.status == "failed" and "indices" in result.text
+
+
+# ---- bag_of_words ----------------------------------------------------------------------------
+
+def test_counting_with_a_loop_passes():
+    def bag_of_words(ids, n_vocab):
+        m, T = ids.shape
+        counts = np.zeros((n_vocab, m, 1))
+        for i in range(m):
+            for t in range(T):
+                if ids[i, t] != 0:
+                    counts[ids[i, t], i, 0] += 1
+        return counts
+    assert run_check(bag_of_words).passed
+
+
+def test_counting_the_padding_fails():
+    def bag_of_words(ids, n_vocab):
+        counts = np.stack([np.bincount(row, minlength=n_vocab) for row in ids], axis=1)
+        return counts[:, :, None].astype(float)
+    result = run_check(bag_of_words)
+    assert result.status == "failed" and "counts[0" in result.text
+
+
+def test_forgetting_the_time_axis_gets_the_hint():
+    def bag_of_words(ids, n_vocab):
+        counts = np.stack([np.bincount(row, minlength=n_vocab) for row in ids], axis=1).astype(float)
+        counts[0] = 0
+        return counts
+    text = run_check(bag_of_words).text
+    assert "(n_vocab, m, 1)" in text
+
+
+# ---- exact_match_accuracy ---------------------------------------------------------------------
+
+def test_exact_match_over_real_steps_passes():
+    def exact_match_accuracy(y_pred, y_true, mask):
+        wrong = (y_pred != y_true) & (mask == 1)
+        return float(np.mean(~wrong.any(axis=1)))
+    assert run_check(exact_match_accuracy).passed
+
+
+def test_counting_padded_steps_fails():
+    def exact_match_accuracy(y_pred, y_true, mask):
+        return float(np.mean((y_pred == y_true).all(axis=1)))
+    assert run_check(exact_match_accuracy).status == "failed"
+
+
+def test_token_accuracy_is_not_exact_match():
+    def exact_match_accuracy(y_pred, y_true, mask):
+        return float(((y_pred == y_true) * mask).sum() / mask.sum())
+    assert run_check(exact_match_accuracy).status == "failed"
+
+
+def test_returning_an_array_per_sequence_is_explained():
+    def exact_match_accuracy(y_pred, y_true, mask):
+        return ~((y_pred != y_true) & (mask == 1)).any(axis=1)
+    result = run_check(exact_match_accuracy)
+    assert result.status == "failed" and "one number" in result.text
