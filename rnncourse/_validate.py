@@ -21,7 +21,8 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-__all__ = ["Dims", "as_array", "as_rng", "check_finite", "check_mask", "float_dtype", "require_keys"]
+__all__ = ["Dims", "as_array", "as_rng", "check_finite", "check_int", "check_mask", "float_dtype",
+           "require_keys"]
 
 
 def as_array(fn: str, name: str, value) -> np.ndarray:
@@ -48,6 +49,21 @@ def float_dtype(*arrays: np.ndarray) -> np.dtype:
     """The floating dtype a computation on ``arrays`` should run in (numpy promotion)."""
     dtype = np.result_type(*arrays)
     return dtype if dtype.kind == "f" else np.dtype(np.float64)
+
+
+def check_int(fn: str, name: str, value, low: int = 1, high: int | None = None) -> int:
+    """Return ``value`` as an ``int`` in ``[low, high]`` (``high=None``: no upper bound).
+
+    A Python or numpy integer is accepted, a ``bool`` is not (``True`` is no count).
+    Raises ``TypeError`` for any other kind and ``ValueError`` outside the range,
+    e.g. ``T_y must be at least 1, got 0`` or ``T_x must be between 1 and 10, got 12``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{fn}: {name} must be an int, got {type(value).__name__}")
+    if value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"{fn}: {name} must be {bounds}, got {value}")
+    return int(value)
 
 
 def check_finite(fn: str, name: str, value: np.ndarray) -> None:

@@ -34,8 +34,8 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from ._validate import Dims, as_rng
-from .data import PAD, SequenceData, _check_int, _pack, decode_ids
+from ._validate import Dims, as_rng, check_int
+from .data import PAD, SequenceData, _pack, decode_ids
 
 __all__ = [
     "ACTIVITY_LABELS", "DNA_BASES", "FrameData", "MELODY_NOTES", "MELODY_RULES",
@@ -116,7 +116,7 @@ def sentiment_task(m: int, *, rng, p_not: float = 0.3, p_but: float = 0.3,
         review), ``negated`` and ``contrast`` (m,) booleans describing each review.
     """
     fn = "sentiment_task"
-    m = _check_int(fn, "m", m, 1)
+    m = check_int(fn, "m", m, 1)
     p_not = _check_prob(fn, "p_not", p_not)
     p_but = _check_prob(fn, "p_but", p_but)
     rng = as_rng(fn, rng)
@@ -173,7 +173,7 @@ def bag_of_words(ids, n_vocab: int) -> np.ndarray:
     one at a time, so anything this baseline cannot do is due to order.
     """
     fn = "bag_of_words"
-    n_vocab = _check_int(fn, "n_vocab", n_vocab, 1)
+    n_vocab = check_int(fn, "n_vocab", n_vocab, 1)
     if not isinstance(ids, np.ndarray) or ids.dtype.kind not in "iu" or ids.ndim != 2:
         got = f"dtype {ids.dtype} and shape {ids.shape}" if isinstance(ids, np.ndarray) else type(ids).__name__
         raise TypeError(f"{fn}: ids must be an integer array of shape (m, T_x), got {got}")
@@ -229,7 +229,7 @@ def melodies(n: int, *, rng) -> list[str]:
     tunes : list of str, each 19 characters long
     """
     fn = "melodies"
-    n = _check_int(fn, "n", n, 1)
+    n = check_int(fn, "n", n, 1)
     rng = as_rng(fn, rng)
     tunes = []
     while len(tunes) < n:
@@ -369,10 +369,10 @@ def dna_motif_task(m: int, length: int = 24, *, rng, motif: str = "TATA", p_moti
         ``x`` (5, m, length) one-hot over ``("<pad>", "A", "C", "G", "T")``; ``mask`` None.
     """
     fn = "dna_motif_task"
-    m = _check_int(fn, "m", m, 1)
+    m = check_int(fn, "m", m, 1)
     if not isinstance(motif, str) or not motif or set(motif) - set(DNA_BASES):
         raise ValueError(f"{fn}: motif must be a non-empty string of A, C, G, T, got {motif!r}")
-    length = _check_int(fn, "length", length, len(motif))
+    length = check_int(fn, "length", length, len(motif))
     p_motif = _check_prob(fn, "p_motif", p_motif)
     rng = as_rng(fn, rng)
     code = np.array([DNA_VOCAB.index(b) for b in motif])
@@ -535,7 +535,7 @@ def greedy_translate(model, data: TranslationData, max_len: int | None = None) -
         raise TypeError(f"{fn}: data must be a TranslationData, got {type(data).__name__}")
     if max_len is None:
         max_len = data.ids.shape[1] - data.go_step
-    max_len = _check_int(fn, "max_len", max_len, 1)
+    max_len = check_int(fn, "max_len", max_len, 1)
     stop = data.vocab.index(EOS)
     ids = data.ids[:, : data.go_step + 1]                                    # (m, go_step + 1)
     mask = data.mask[:, : data.go_step + 1]
@@ -665,10 +665,10 @@ def speech_task(m: int, T_x: int = 24, *, rng, noise: float = 0.5, min_frames: i
         ``x`` (SPEECH_BANDS, m, T_x), ``y`` (m, T_x) phoneme index per frame.
     """
     fn = "speech_task"
-    m = _check_int(fn, "m", m, 1)
-    T_x = _check_int(fn, "T_x", T_x, 1)
-    lo = _check_int(fn, "min_frames", min_frames, 1)
-    hi = _check_int(fn, "max_frames", max_frames, lo)
+    m = check_int(fn, "m", m, 1)
+    T_x = check_int(fn, "T_x", T_x, 1)
+    lo = check_int(fn, "min_frames", min_frames, 1)
+    hi = check_int(fn, "max_frames", max_frames, lo)
     if not (isinstance(noise, (int, float)) and noise >= 0):
         raise ValueError(f"{fn}: noise must be a number >= 0, got {noise!r}")
     rng = as_rng(fn, rng)
@@ -714,8 +714,8 @@ def activity_task(m: int, T_x: int = 16, *, rng, noise: float = 0.05,
         ``x`` (2, m, T_x) hand coordinates, ``y`` (m,) activity index.
     """
     fn = "activity_task"
-    m = _check_int(fn, "m", m, 1)
-    T_x = _check_int(fn, "T_x", T_x, 2)
+    m = check_int(fn, "m", m, 1)
+    T_x = check_int(fn, "T_x", T_x, 2)
     if not (isinstance(noise, (int, float)) and noise >= 0):
         raise ValueError(f"{fn}: noise must be a number >= 0, got {noise!r}")
     rng = as_rng(fn, rng)

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import Dims, as_rng, float_dtype, require_keys
+from ._validate import Dims, as_rng, check_int, float_dtype, require_keys
 from .activations import softmax
 from .output import check_output
 from .rnn import OUTPUT_SHAPES, RNN_SHAPES, rnn_cell_forward
@@ -35,15 +35,6 @@ __all__ = [
 ]
 
 _ALL_SHAPES = {**RNN_SHAPES, **OUTPUT_SHAPES}
-
-
-def _check_steps(fn: str, name: str, value) -> int:
-    """A number of time steps: a Python or numpy int >= 1 (bool refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{fn}: {name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{fn}: {name} must be at least 1, got {value}")
-    return int(value)
 
 
 def many_to_one_forward(x, a0, params, output: str = "softmax"):
@@ -155,7 +146,7 @@ def one_to_many_generate(x1, a0, params, T_y: int, *, rng=None, temperature: flo
     if n_y != n_x:
         raise ValueError(f"{fn}: each prediction is fed back as the next input, so n_y must "
                          f"equal n_x = {n_x} (set by x1), got n_y = {n_y} from params['Wya']")
-    T_y = _check_steps(fn, "T_y", T_y)
+    T_y = check_int(fn, "T_y", T_y)
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.floating, np.integer)):
         raise TypeError(f"{fn}: temperature must be a number, got {type(temperature).__name__}")
     if not (np.isfinite(temperature) and temperature > 0):
@@ -247,7 +238,7 @@ def encoder_decoder_forward(x, a0, enc_params, dec_params, T_y: int, output: str
     d.bind("dec_params['Wya']", _get(fn, "dec_params", dec_params, "Wya"), ("n_y", "n_a"))
     dec = d.bind_params(dec_params, {"Wax": ("n_a", "n_y"), "Waa": ("n_a", "n_a"),
                                      "ba": ("n_a", 1), **OUTPUT_SHAPES}, name="dec_params")
-    T_y = _check_steps(fn, "T_y", T_y)
+    T_y = check_int(fn, "T_y", T_y)
     n_y, m = dec["Wya"].shape[0], x.shape[1]
     dtype = float_dtype(x, e, *enc.values(), *dec.values())
 

@@ -31,7 +31,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from ._validate import as_rng
+from ._validate import as_rng, check_int
 
 __all__ = [
     "CharData", "SequenceData", "agreement_task", "char_dataset", "char_names",
@@ -125,25 +125,17 @@ def decode_ids(ids: Sequence[int], vocab: Sequence[str], sep: str = " ") -> str:
     return sep.join(vocab[int(i)] for i in ids)
 
 
-def _check_int(fn: str, name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{fn}: {name} must be an int, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{fn}: {name} must be at least {low}, got {value}")
-    return int(value)
-
-
 def _lengths(fn: str, length, m: int, low: int, rng: np.random.Generator) -> np.ndarray:
     """Per-example lengths from ``length`` = int, or (min, max) drawn uniformly."""
     if isinstance(length, tuple):
         if len(length) != 2:
             raise ValueError(f"{fn}: length must be an int or a (min, max) pair, got {length!r}")
-        lo = _check_int(fn, "length[0]", length[0], low)
-        hi = _check_int(fn, "length[1]", length[1], low)
+        lo = check_int(fn, "length[0]", length[0], low)
+        hi = check_int(fn, "length[1]", length[1], low)
         if hi < lo:
             raise ValueError(f"{fn}: length = {length} has max < min")
         return rng.integers(lo, hi + 1, size=m)
-    return np.full(m, _check_int(fn, "length", length, low))
+    return np.full(m, check_int(fn, "length", length, low))
 
 
 def _pack(ids, lengths, y, vocab, label_names, dtype, label_sep=" -> ") -> SequenceData:
@@ -197,8 +189,8 @@ def agreement_task(m: int, distance: int, *, rng, dtype=np.float64) -> SequenceD
         The subject sits at step ``T_x - 1 - distance`` = 1.
     """
     fn = "agreement_task"
-    m = _check_int(fn, "m", m, 1)
-    distance = _check_int(fn, "distance", distance, 0)
+    m = check_int(fn, "m", m, 1)
+    distance = check_int(fn, "distance", distance, 0)
     rng = as_rng(fn, rng)
     index = {w: i for i, w in enumerate(AGREEMENT_VOCAB)}
     n_nouns = len(AGREEMENT_SINGULAR)
@@ -251,7 +243,7 @@ def order_task(m: int, length=8, *, rng, dtype=np.float64) -> SequenceData:
         ``x`` (6, m, T_x) with T_x the longest length, ``y`` (m,) in {0, 1}.
     """
     fn = "order_task"
-    m = _check_int(fn, "m", m, 1)
+    m = check_int(fn, "m", m, 1)
     rng = as_rng(fn, rng)
     lengths = _lengths(fn, length, m, 2, rng)
     T = int(lengths.max())
@@ -306,7 +298,7 @@ def name_tagging_task(m: int, length=10, *, rng, p_name: float = 0.3, p_speech: 
         ``x`` (n_x, m, T_x), ``y`` (m, T_x) in {0: "O", 1: "PER"} (0 on padding).
     """
     fn = "name_tagging_task"
-    m = _check_int(fn, "m", m, 1)
+    m = check_int(fn, "m", m, 1)
     rng = as_rng(fn, rng)
     for name, p in (("p_name", p_name), ("p_speech", p_speech)):
         if not 0 <= p <= 1:
@@ -355,9 +347,9 @@ def char_names(n: int, *, rng, min_syllables: int = 2, max_syllables: int = 3) -
     names : list of str, lower-case letters only, each 2 to ~14 characters long
     """
     fn = "char_names"
-    n = _check_int(fn, "n", n, 1)
-    lo = _check_int(fn, "min_syllables", min_syllables, 1)
-    hi = _check_int(fn, "max_syllables", max_syllables, lo)
+    n = check_int(fn, "n", n, 1)
+    lo = check_int(fn, "min_syllables", min_syllables, 1)
+    hi = check_int(fn, "max_syllables", max_syllables, lo)
     rng = as_rng(fn, rng)
     names = []
     for _ in range(n):

@@ -35,7 +35,7 @@ from typing import Any, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from ._validate import Dims, as_rng, check_mask, require_keys
+from ._validate import Dims, as_rng, check_int, check_mask, require_keys
 from .activations import ACTIVATIONS
 from .bidirectional import brnn_backward, brnn_forward, init_brnn_params
 from .cells import CELLS, get_cell
@@ -71,14 +71,6 @@ class DenseSpec(NamedTuple):
     activation: str = "relu"
 
 
-def _positive_int(fn: str, name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{fn}: {name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{fn}: {name} must be at least 1, got {value}")
-    return int(value)
-
-
 def parse_specs(specs, dense=(), fn: str = "parse_specs") -> tuple[tuple, tuple]:
     """Check layer descriptions and return them as ``(LayerSpec, ...), (DenseSpec, ...)``.
 
@@ -98,7 +90,7 @@ def parse_specs(specs, dense=(), fn: str = "parse_specs") -> tuple[tuple, tuple]
             raise ValueError(f"{fn}: specs[{l - 1}] has unknown keys {unknown} "
                              f"(allowed: cell, n_a, bidirectional)")
         get_cell(s["cell"], fn)
-        layers.append(LayerSpec(s["cell"], _positive_int(fn, f"specs[{l - 1}]['n_a']", s["n_a"]),
+        layers.append(LayerSpec(s["cell"], check_int(fn, f"specs[{l - 1}]['n_a']", s["n_a"]),
                                 bool(s.get("bidirectional", False))))
     if isinstance(dense, (dict, str)) or not isinstance(dense, Sequence):
         raise TypeError(f"{fn}: dense must be a list of dicts such as "
@@ -111,7 +103,7 @@ def parse_specs(specs, dense=(), fn: str = "parse_specs") -> tuple[tuple, tuple]
         if act not in DENSE_ACTIVATIONS:
             raise ValueError(f"{fn}: dense[{k}]['activation'] must be one of "
                              f"{', '.join(map(repr, DENSE_ACTIVATIONS))}, got {act!r}")
-        denses.append(DenseSpec(_positive_int(fn, f"dense[{k}]['n']", s["n"]), act))
+        denses.append(DenseSpec(check_int(fn, f"dense[{k}]['n']", s["n"]), act))
     return tuple(layers), tuple(denses)
 
 
@@ -210,7 +202,7 @@ def init_deep_rnn_params(n_x: int, specs, n_y: int | None, *, dense=(), rng,
     fn = "init_deep_rnn_params"
     layers, denses = parse_specs(specs, dense, fn)
     rng = as_rng(fn, rng)
-    n_in = _positive_int(fn, "n_x", n_x)
+    n_in = check_int(fn, "n_x", n_x)
     recurrent = []
     for s in layers:
         if s.bidirectional:
@@ -226,7 +218,7 @@ def init_deep_rnn_params(n_x: int, specs, n_y: int | None, *, dense=(), rng,
         n_in = s.n
     params = {"recurrent": recurrent, "dense": dense_params}
     if n_y is not None:
-        params["Wy"] = (rng.standard_normal((_positive_int(fn, "n_y", n_y), n_in))
+        params["Wy"] = (rng.standard_normal((check_int(fn, "n_y", n_y), n_in))
                         / np.sqrt(n_in)).astype(dtype)
         params["by"] = np.zeros((n_y, 1), dtype=dtype)
     return params

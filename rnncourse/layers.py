@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_rng
+from ._validate import as_rng, check_int
 from .bidirectional import brnn_backward, brnn_forward, init_brnn_params
 from .cells import get_cell
 from .data import one_hot
@@ -38,14 +38,6 @@ from .deep import DENSE_ACTIVATIONS, dense_backward, dense_forward
 from .output import OUTPUTS, output_backward, output_forward
 
 __all__ = ["Bidirectional", "Dense", "Embedding", "Layer", "OneHot", "Recurrent", "build_layers"]
-
-
-def _positive_int(owner: str, name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{owner}: {name} must be at least 1, got {value}")
-    return int(value)
 
 
 class Layer:
@@ -107,7 +99,7 @@ class OneHot(Layer):
 
     def __init__(self, n_vocab: int):
         super().__init__()
-        self.n_vocab = _positive_int("OneHot", "n_vocab", n_vocab)
+        self.n_vocab = check_int("OneHot", "n_vocab", n_vocab)
 
     def build(self, n_in, rng, dtype) -> int:
         self.dtype = np.dtype(dtype)
@@ -138,8 +130,8 @@ class Embedding(Layer):
 
     def __init__(self, n_vocab: int, n_e: int):
         super().__init__()
-        self.n_vocab = _positive_int("Embedding", "n_vocab", n_vocab)
-        self.n_e = _positive_int("Embedding", "n_e", n_e)
+        self.n_vocab = check_int("Embedding", "n_vocab", n_vocab)
+        self.n_e = check_int("Embedding", "n_e", n_e)
 
     def build(self, n_in, rng, dtype) -> int:
         self.params = {"E": (rng.standard_normal((self.n_e, self.n_vocab))
@@ -181,7 +173,7 @@ class Recurrent(Layer):
     def __init__(self, cell: str, n_a: int, return_sequences: bool = True):
         super().__init__()
         self.cell = get_cell(cell, "Recurrent")
-        self.n_a = _positive_int("Recurrent", "n_a", n_a)
+        self.n_a = check_int("Recurrent", "n_a", n_a)
         self.returns_sequences = bool(return_sequences)
 
     def build(self, n_in, rng, dtype) -> int:
@@ -222,7 +214,7 @@ class Bidirectional(Layer):
     def __init__(self, cell: str, n_a: int, return_sequences: bool = True):
         super().__init__()
         self.cell = get_cell(cell, "Bidirectional")
-        self.n_a = _positive_int("Bidirectional", "n_a", n_a)
+        self.n_a = check_int("Bidirectional", "n_a", n_a)
         self.returns_sequences = bool(return_sequences)
 
     def build(self, n_in, rng, dtype) -> int:
@@ -273,7 +265,7 @@ class Dense(Layer):
         if activation not in allowed:
             raise ValueError(f"Dense: activation must be one of {', '.join(map(repr, allowed))}, "
                              f"got {activation!r}")
-        self.n = _positive_int("Dense", "n", n)
+        self.n = check_int("Dense", "n", n)
         self.activation = activation
 
     def build(self, n_in, rng, dtype) -> int:

@@ -25,7 +25,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from ._validate import as_array, as_rng, check_mask
+from ._validate import as_array, as_rng, check_int, check_mask
 from .activations import softmax
 from .deep import flatten_grads, flatten_params
 from .layers import Dense, Layer, build_layers
@@ -261,8 +261,8 @@ class Sequential:
         """
         fn = "Sequential.fit"
         x, y, mask, m = self._inputs(fn, x, y, mask)
-        epochs = _positive_int(fn, "epochs", epochs)
-        batch_size = _positive_int(fn, "batch_size", batch_size)
+        epochs = check_int(fn, "epochs", epochs)
+        batch_size = check_int(fn, "batch_size", batch_size)
         rng = as_rng(fn, rng)
         for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
             if value is not None and not (isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -319,14 +319,6 @@ class Sequential:
         for name, p in params.items():
             _require_finite(fn, f"parameter {name}", p, where)
         return (loss, *self._correct(y_hat, yb, mb))
-
-
-def _positive_int(fn: str, name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{fn}: {name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{fn}: {name} must be at least 1, got {value}")
-    return int(value)
 
 
 def _make_optimizer(fn: str, optimizer, learning_rate):
@@ -395,7 +387,7 @@ def sample(model: Sequential, start, length: int, *, temperature: float = 1.0, r
     if model.n_y != n_vocab:
         raise ValueError(f"{fn}: the model predicts {model.n_y} classes but reads {n_vocab} tokens; "
                          f"a language model must predict its own vocabulary")
-    length = _positive_int(fn, "length", length)
+    length = check_int(fn, "length", length)
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) \
             or not (temperature >= 0 and math.isfinite(temperature)):
         raise ValueError(f"{fn}: temperature must be a finite number >= 0, got {temperature!r}")
