@@ -22,6 +22,12 @@ process it waited for, which is the steadier number on a shared machine):
   from the solution's total, it gives a second estimate of the overhead.
 * **in-process API** -- ``grade_submission(path)`` in a warm interpreter: the overhead
   without interpreter start-up, the cost per notebook that a long batch pays.
+* **the same without one import** -- ``rnncourse grade`` started with jsonschema's
+  optional ``rfc3987_syntax`` module blocked (``sys.modules['rfc3987_syntax'] = None``).
+  ``import nbformat`` imports jsonschema, whose format checkers import that module if
+  it is installed (jupyterlab's ``jupyter-events`` installs it), and it builds dozens
+  of Lark parsers at import time (jsonschema issue #1428); notebook schemas use none of
+  them.  A what-if, to show where the one-process time goes.
 * **start-up** -- a bare interpreter, ``rnncourse --help`` and ``import nbformat``,
   which explain most of the one-process-per-submission cost.
 * **a batch** of ``--batch`` different students' submissions (half solutions, half
@@ -125,8 +131,17 @@ def place(notebook: Path, path: Path) -> Path:
 
 
 # ----------------------------------------------------------------------- our grader
-def grade_command(paths: list[Path], gradebook: Path, jobs: int = 1) -> list[str]:
-    return [sys.executable, "-m", "rnncourse", "grade", *map(str, paths),
+#: ``rnncourse`` with jsonschema's optional ``rfc3987_syntax`` import blocked: that module
+#: compiles dozens of Lark grammars when imported (jsonschema issue #1428), which
+#: ``import nbformat`` pays although no notebook schema checks the IRI formats it serves
+_WITHOUT_RFC3987_SYNTAX = ("import sys; sys.modules['rfc3987_syntax'] = None; "
+                           "from rnncourse.cli import main; sys.exit(main())")
+
+
+def grade_command(paths: list[Path], gradebook: Path, jobs: int = 1, *,
+                  block_rfc3987_syntax: bool = False) -> list[str]:
+    start = ["-c", _WITHOUT_RFC3987_SYNTAX] if block_rfc3987_syntax else ["-m", "rnncourse"]
+    return [sys.executable, *start, "grade", *map(str, paths),
             "--gradebook", str(gradebook), "--jobs", str(jobs)]
 
 
@@ -284,6 +299,10 @@ def _bench(work: Path, args, nbgrader: str | None) -> int:
             gradebook = ours / f"single-{student}.db"
             single.setdefault(("ours", kind), []).append(run(grade_command([path], gradebook), cwd=ours))
             check_our_scores(gradebook, {student: fraction})
+            gradebook = ours / f"single-{student}-blocked.db"
+            single.setdefault(("blocked", kind), []).append(
+                run(grade_command([path], gradebook, block_rfc3987_syntax=True), cwd=ours))
+            check_our_scores(gradebook, {student: fraction})
             if nbgrader:
                 nbgrader_submit(nb_single, student, nb_notebooks[kind])
                 single.setdefault(("nbgrader", kind), []).append(
@@ -334,6 +353,15 @@ def _bench(work: Path, args, nbgrader: str | None) -> int:
             results[f"single_{kind}_nbgrader"] = theirs._asdict()
             ratios[kind] = Timing(mine.wall / theirs.wall, mine.cpu / theirs.cpu)
             line += f"   {pair(theirs)}   {ratios[kind].wall:.2f}, {ratios[kind].cpu:.2f}"
+        print(line)
+    print("  same, with jsonschema's rfc3987_syntax import blocked (a what-if, see the docstring):")
+    for kind in kinds:
+        blocked = median(single[("blocked", kind)])
+        results[f"single_{kind}_rfc3987_syntax_blocked"] = blocked._asdict()
+        line = f"  {kind:<11}   {pair(blocked)}"
+        if nbgrader:
+            theirs = median(single[("nbgrader", kind)])
+            line += f"{'':20}   {blocked.wall / theirs.wall:.2f}, {blocked.cpu / theirs.cpu:.2f}"
         print(line)
     overhead = median(single[("ours", "untouched")])
     solution = median(single[("ours", "solution")])
