@@ -13,7 +13,13 @@ imports matplotlib (ipywidgets is imported inside the widget builders):
 ``viz.gradients``
     backprop-through-time and vanishing-gradient figures and widgets (lessons 03-04);
 ``viz.gates``
-    GRU and LSTM cells and their gates (lessons 05-06).
+    GRU and LSTM cells and their gates (lessons 05-06);
+``viz.stacks``
+    bidirectional and deep (stacked) networks, their reach, tagging comparison and
+    stack explorer (lessons 07-08);
+``viz.applications``
+    the applications of lesson 09: summary table and bars, melodies, piano roll,
+    spectrogram and activity figures, temperature widget.
 
 So ``viz.draw_unrolled_rnn(...)`` works without naming the submodule: any name in a
 submodule's ``__all__`` is found (a new submodule needs no registration here; the tests
@@ -22,7 +28,9 @@ takes ``ax=None`` (or ``axes=None``), draws on a new figure when none is given,
 returns what it drew on and never touches the global ``rcParams``.
 
 The small helpers below (colours, notation labels, boxes and arrows) are shared by
-the submodules so that every diagram of the course looks alike.
+the submodules so that every diagram of the course looks alike; the private
+``_wire`` and ``_show`` are what every widget builder uses to connect its controls
+to a redrawn figure.
 """
 
 from __future__ import annotations
@@ -120,6 +128,60 @@ def finish_diagram(ax, xlim, ylim, title=None):
     if title:
         ax.set_title(title, fontsize=11)
     return ax
+
+
+def _show(fig) -> None:
+    """Display ``fig`` once (inside a widget's Output) and release it."""
+    import matplotlib.pyplot as plt
+
+    plt.show()
+    plt.close(fig)
+
+
+def _wire(render, controls: dict, *, rows=None, caption: bool = False):
+    """A widget: ``controls`` above an Output that shows ``render(**values)``.
+
+    ``render`` is called once now and again whenever a control's value changes.
+
+    Parameters
+    ----------
+    render : callable
+        Takes one keyword argument per control (its value); draws or prints into the
+        Output.
+    controls : dict
+        Control name -> ipywidgets control.
+    rows : list, optional
+        How the controls are laid out, top to bottom: each item is a list of names
+        (shown side by side in an HBox) or a single name (the control alone).
+        Default: one HBox holding every control.
+    caption : bool
+        When True, ``render`` returns a sentence, shown in a Label between the
+        controls and the Output.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The rows, then the Label if ``caption``, then the Output.
+    """
+    import ipywidgets as widgets
+
+    out = widgets.Output()
+    label = widgets.Label() if caption else None
+
+    def update(change=None):
+        with out:
+            out.clear_output(wait=True)
+            text = render(**{name: c.value for name, c in controls.items()})
+        if label is not None:
+            label.value = text
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    update()
+    rows = [list(controls)] if rows is None else rows
+    boxes = [controls[row] if isinstance(row, str) else widgets.HBox([controls[n] for n in row])
+             for row in rows]
+    return widgets.VBox(boxes + ([label] if caption else []) + [out])
 
 
 def __getattr__(name: str):

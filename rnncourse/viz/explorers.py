@@ -23,7 +23,7 @@ from .._validate import Dims, as_rng
 from ..architectures import encoder_decoder_forward, many_to_one_forward, one_to_many_generate
 from ..output import check_output
 from ..rnn import OUTPUT_SHAPES, RNN_SHAPES, init_rnn_params, rnn_cell_forward, rnn_forward, stack_weights
-from . import COLORS, notation
+from . import COLORS, _show, _wire, notation  # viz.gates and viz.applications take _show, _wire from here
 from .diagrams import RNN_TYPES, draw_rnn_type, draw_unrolled_rnn, plot_hidden_states
 
 __all__ = [
@@ -39,34 +39,6 @@ def _check_int(fn: str, name: str, value, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ValueError(f"{fn}: {name} must be between {low} and {high}, got {value}")
     return int(value)
-
-
-def _show(fig) -> None:
-    """Display ``fig`` once (inside a widget's Output) and release it."""
-    import matplotlib.pyplot as plt
-
-    plt.show()
-    plt.close(fig)
-
-
-def _wire(render, controls: dict):
-    """A widget: ``controls`` in a row above an Output that shows ``render(**values)``.
-
-    ``render`` is called once now and again whenever a control's value changes.
-    """
-    import ipywidgets as widgets
-
-    out = widgets.Output()
-
-    def update(change=None):
-        with out:
-            out.clear_output(wait=True)
-            render(**{name: c.value for name, c in controls.items()})
-
-    for control in controls.values():
-        control.observe(update, names="value")
-    update()
-    return widgets.VBox([widgets.HBox(list(controls.values())), out])
 
 
 # ============================================================================ lesson 00

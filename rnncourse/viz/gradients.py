@@ -23,7 +23,7 @@ from typing import Mapping, NamedTuple
 
 import numpy as np
 
-from . import COLORS, draw_arrow, draw_box, finish_diagram, get_axes, notation
+from . import COLORS, _show, _wire, draw_arrow, draw_box, finish_diagram, get_axes, notation
 
 __all__ = [
     "BPTTGraph", "ClipView", "Reach", "ReachView", "VanishingView", "bptt_graph", "clip_view",
@@ -356,28 +356,21 @@ def explore_reach(reach, *, T_graph: int | None = None):
     T_x = len(first.steps)
     T_graph = min(T_x, 8) if T_graph is None else _check_steps("explore_reach", "T_graph", T_graph)
     slider = widgets.IntSlider(value=min(T_x, T_graph), min=1, max=T_x, description="loss at t")
-    text = widgets.Label()
-    out = widgets.Output()
 
-    def redraw(change=None):
-        view = reach_view(reach, slider.value)
-        text.value = view.text
-        with out:
-            out.clear_output(wait=True)
-            fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2),
-                                              gridspec_kw={"width_ratios": [1.6, 1]})
-            if view.t <= T_graph:
-                draw_bptt_graph(T_graph, loss_step=view.t, strengths=view.relative, ax=left)
-            else:
-                draw_bptt_graph(T_graph, ax=left)
-                left.set_title(f"(graph shows steps 1 ... {T_graph} only)", fontsize=10)
-            plot_reach(reach, view.t, ax=right)
-            plt.show()
-            plt.close(fig)
+    def render(t):
+        view = reach_view(reach, t)
+        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2),
+                                          gridspec_kw={"width_ratios": [1.6, 1]})
+        if view.t <= T_graph:
+            draw_bptt_graph(T_graph, loss_step=view.t, strengths=view.relative, ax=left)
+        else:
+            draw_bptt_graph(T_graph, ax=left)
+            left.set_title(f"(graph shows steps 1 ... {T_graph} only)", fontsize=10)
+        plot_reach(reach, view.t, ax=right)
+        _show(fig)
+        return view.text
 
-    slider.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([slider, text, out])
+    return _wire(render, {"t": slider}, rows=["t"], caption=True)
 
 
 # ------------------------------------------------------------------------------------------
@@ -506,25 +499,16 @@ def explore_vanishing(*, seed: int = 0, max_length: int = 100, input_scale: floa
                                description="length T_x")
     kind = widgets.Dropdown(options=["orthogonal", "gaussian"], value="orthogonal",
                             description="W_aa")
-    text = widgets.Label()
-    out = widgets.Output()
 
-    def redraw(change=None):
-        view = vanishing_view(rho.value, length.value, seed=seed, input_scale=input_scale,
-                              kind=kind.value, n_a=n_a)
-        text.value = view.text
-        with out:
-            out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(7, 3.8))
-            plot_norm_by_distance({f"tanh RNN, rho = {rho.value:.2f}": view.ratio},
-                                  reference={"rho ** distance": view.reference}, ax=ax)
-            plt.show()
-            plt.close(fig)
+    def render(rho, length, kind):
+        view = vanishing_view(rho, length, seed=seed, input_scale=input_scale, kind=kind, n_a=n_a)
+        fig, ax = plt.subplots(figsize=(7, 3.8))
+        plot_norm_by_distance({f"tanh RNN, rho = {rho:.2f}": view.ratio},
+                              reference={"rho ** distance": view.reference}, ax=ax)
+        _show(fig)
+        return view.text
 
-    for control in (rho, length, kind):
-        control.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox([rho, length, kind]), text, out])
+    return _wire(render, {"rho": rho, "length": length, "kind": kind}, caption=True)
 
 
 class ClipView(NamedTuple):
@@ -634,26 +618,19 @@ def explore_clipping(g=(4.0, 1.0), *, max_value: float = 1.0, max_norm: float = 
     g2 = widgets.FloatSlider(value=float(first.g[1]), min=-6, max=6, step=0.25, description="g_2")
     mv = widgets.FloatSlider(value=max_value, min=0.25, max=4, step=0.25, description="max_value")
     mn = widgets.FloatSlider(value=max_norm, min=0.25, max=4, step=0.25, description="max_norm")
-    text = widgets.Label()
-    out = widgets.Output()
 
-    def redraw(change=None):
-        vec = (g1.value, g2.value)
-        view = clip_view(vec, max_value=mv.value, max_norm=mn.value)
-        text.value = (f"by value: ({view.by_value[0]:.2f}, {view.by_value[1]:.2f}), turned "
-                      f"{view.angle_value:.1f} deg;  by norm: ({view.by_norm[0]:.2f}, "
-                      f"{view.by_norm[1]:.2f}), turned {view.angle_norm:.1f} deg")
-        with out:
-            out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(5, 5))
-            plot_clipping(vec, max_value=mv.value, max_norm=mn.value, ax=ax)
-            plt.show()
-            plt.close(fig)
+    def render(g_1, g_2, max_value, max_norm):
+        vec = (g_1, g_2)
+        view = clip_view(vec, max_value=max_value, max_norm=max_norm)
+        fig, ax = plt.subplots(figsize=(5, 5))
+        plot_clipping(vec, max_value=max_value, max_norm=max_norm, ax=ax)
+        _show(fig)
+        return (f"by value: ({view.by_value[0]:.2f}, {view.by_value[1]:.2f}), turned "
+                f"{view.angle_value:.1f} deg;  by norm: ({view.by_norm[0]:.2f}, "
+                f"{view.by_norm[1]:.2f}), turned {view.angle_norm:.1f} deg")
 
-    for control in (g1, g2, mv, mn):
-        control.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox([g1, g2]), widgets.HBox([mv, mn]), text, out])
+    controls = {"g_1": g1, "g_2": g2, "max_value": mv, "max_norm": mn}
+    return _wire(render, controls, rows=[["g_1", "g_2"], ["max_value", "max_norm"]], caption=True)
 
 
 def plot_training_curves(curves: Mapping[str, np.ndarray], *, ax=None, ylabel: str = "loss",

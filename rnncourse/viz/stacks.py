@@ -31,7 +31,7 @@ from ..bidirectional import brnn_backward, brnn_forward
 from ..cells import CELLS
 from ..deep import (deep_rnn_backward, deep_rnn_forward, flatten_params, init_deep_rnn_params,
                     parse_specs)
-from . import COLORS, draw_arrow, draw_box, finish_diagram, get_axes
+from . import COLORS, _show, _wire, draw_arrow, draw_box, finish_diagram, get_axes
 
 __all__ = [
     "BRNNReach", "DepthCost", "LayerCount", "brnn_input_influence", "brnn_reach",
@@ -312,8 +312,6 @@ def explore_brnn_reach(T_x: int = 6, *, cell: str = "RNN", tokens: Sequence[str]
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
-    from .explorers import _show, _wire
-
     T_x = _check_int("explore_brnn_reach", "T_x", T_x, 1, _MAX_STEPS)
 
     def render(t):
@@ -348,8 +346,6 @@ def explore_tagging(tokens: Sequence[Sequence[str]], y_true, p_uni, p_bi, *,
     """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
-
-    from .explorers import _show, _wire
 
     fn = "explore_tagging"
     y_true, p_uni, p_bi = (np.asarray(v) for v in (y_true, p_uni, p_bi))
@@ -618,8 +614,6 @@ def explore_deep_rnn(n_x: int, n_y: int, *, T_x: int = 4, layers: str = "lstm, g
     """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
-
-    from .explorers import _show, _wire
 
     def render(layers, n_a, dense_layers):
         try:
