@@ -27,9 +27,11 @@ def test_dumps_refuses_an_invalid_notebook(solution_nb):
         dumps(solution_nb)
 
 
-def test_read_rejects_invalid_json(fixture_path):
+def test_read_rejects_invalid_json(tmp_path):
+    path = tmp_path / "not_json.ipynb"
+    path.write_bytes(b'{"cells": [')  # cut short: not valid JSON
     with pytest.raises(AuthoringError, match=r"not_json\.ipynb: not a notebook: invalid JSON"):
-        read_notebook(fixture_path("not_json"))
+        read_notebook(path)
 
 
 def test_read_rejects_non_utf8(tmp_path):

@@ -7,7 +7,9 @@ import pytest
 
 from rnncourse.grading.extract import digest_of, read_submission, student_of
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "submissions"
+from ..fixtures.submissions import build
+
+FIXTURES = build.broken_files()  # broken submissions, written at test time
 
 
 def write(path, cells, metadata=None):

@@ -10,7 +10,7 @@ from rnncourse.cli import main
 
 from ..fixtures.submissions import build
 
-FIXTURES = Path(build.__file__).parent
+FIXTURES = build.broken_files()  # broken submissions, written at test time
 F02 = "02_forward_propagation"
 
 
