@@ -288,8 +288,10 @@ def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: boo
                 else:
                     item = BatchItem(p, report=report)
                     if book is not None:
-                        book.record(report, digest=digest)
+                        # feedback first: a batch killed between the two steps re-grades
+                        # this submission on rerun instead of skipping it without a page
                         write_feedback(report, feedback_dir)
+                        book.record(report, digest=digest)
                 items[p] = item
                 bar.update(1)
                 if on_item:
