@@ -41,3 +41,11 @@ def test_numeric_core_imports_need_numpy_only():
             "print(sorted(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_commands_skip_the_slow_optional_uri_grammar_yet_still_validate_notebooks():
+    code = ("import sys; from rnncourse import cli; cli._skip_slow_optional_imports(); "
+            "import nbformat; nb = nbformat.v4.new_notebook(); nbformat.validate(nb); "
+            "print(sys.modules['rfc3987_syntax'] is None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
