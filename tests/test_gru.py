@@ -14,22 +14,16 @@ from rnncourse.gru import (GRUCellCache, gru_backward, gru_cell_backward, gru_ce
 from rnncourse.losses import bce_loss, softmax_cross_entropy
 
 from .conftest import perturbed
+from .helpers import (SHAPES, assert_raises_named, assert_same_arrays, cache_arrays, copy_arrays,
+                      random_problem)
 
-SHAPES = [  # (n_x, n_a, n_y, m, T_x)
-    (3, 5, 2, 4, 6),
-    (2, 3, 4, 1, 5),   # m = 1
-    (4, 3, 2, 3, 1),   # T_x = 1
-    (1, 1, 1, 1, 1),
-]
 RECURRENT = ("Wc", "Wu", "Wr", "bc", "bu", "br")
 GRAD_KEYS = {"dx", "da0", "dWc", "dWu", "dWr", "dbc", "dbu", "dbr"}
 
 
 def problem(rng, n_x, n_a, n_y, m, T, dtype=np.float64):
-    params = perturbed(init_gru_params(n_x, n_a, n_y, rng=rng, dtype=dtype), rng)
-    x = rng.standard_normal((n_x, m, T)).astype(dtype)
-    a0 = rng.standard_normal((n_a, m)).astype(dtype)
-    return x, a0, params
+    """``x, a0, params`` of a random GRU problem."""
+    return random_problem(rng, init_gru_params, n_x, n_a, n_y, m, T, dtype)
 
 
 def cell_loop(x, a0, params, output="softmax", mask=None):
@@ -229,24 +223,19 @@ def test_fast_backward_equals_cell_loop(rng, masked):
 
 def test_backward_does_not_mutate_inputs(rng):
     x, a0, params = problem(rng, 3, 4, 2, 3, 4)
-    before = {"x": x.copy(), "a0": a0.copy(), **{k: v.copy() for k, v in params.items()}}
+    inputs = {"x": x, "a0": a0, **params}
+    before = copy_arrays(inputs)
     da = rng.standard_normal((4, 3, 4))
     da_copy = da.copy()
     _, _, caches = gru_forward(x, a0, params, mask=np.ones((3, 4)))
-    stacked = {k: v.copy() for k, v in caches.cells.stacked.items() if isinstance(v, np.ndarray)}
-    cell_before = [np.copy(arr) for arr in caches.cells[2] if isinstance(arr, np.ndarray)]
+    cached = copy_arrays(cache_arrays(caches, 2))
     first = gru_backward(da, caches)
     gru_cell_backward(da[:, :, 2], caches.cells[2])
     gru_backward(da, (list(caches.cells), x))
     second = gru_backward(da, caches)
     np.testing.assert_array_equal(da, da_copy)
-    for name, arr in before.items():
-        np.testing.assert_array_equal({"x": x, "a0": a0, **params}[name], arr)
-    for name, arr in stacked.items():
-        np.testing.assert_array_equal(caches.cells.stacked[name], arr, err_msg=name)
-    after = [arr for arr in caches.cells[2] if isinstance(arr, np.ndarray)]
-    for arr, old in zip(after, cell_before):
-        np.testing.assert_array_equal(arr, old)
+    assert_same_arrays(inputs, before)
+    assert_same_arrays(cache_arrays(caches, 2), cached)
     for k in first:  # a second backward on the same caches gives the same gradients
         np.testing.assert_array_equal(first[k], second[k])
 
@@ -361,11 +350,7 @@ N_BAD = 20
 
 @pytest.mark.parametrize("case", range(N_BAD))
 def test_bad_input_is_named(rng, case):
-    fn, exc, fragments = _bad_cases(rng)[case]
-    with pytest.raises(exc) as info:
-        fn()
-    for fragment in fragments:
-        assert fragment in str(info.value), (fragment, str(info.value))
+    assert_raises_named(*_bad_cases(rng)[case])
 
 
 def test_bad_case_list_is_fully_parametrized(rng):

@@ -14,23 +14,16 @@ from rnncourse.lstm import (LSTMCellCache, init_lstm_params, lstm_backward, lstm
                             lstm_cell_forward, lstm_forward, lstm_output_backward)
 
 from .conftest import perturbed
+from .helpers import (SHAPES, assert_raises_named, assert_same_arrays, cache_arrays, copy_arrays,
+                      random_problem)
 
-SHAPES = [  # (n_x, n_a, n_y, m, T_x)
-    (3, 5, 2, 4, 6),
-    (2, 3, 4, 1, 5),   # m = 1
-    (4, 3, 2, 3, 1),   # T_x = 1
-    (1, 1, 1, 1, 1),
-]
 RECURRENT = ("Wf", "Wu", "Wc", "Wo", "bf", "bu", "bc", "bo")
 GRAD_KEYS = {"dx", "da0", "dc0", *("d" + k for k in RECURRENT)}
 
 
 def problem(rng, n_x, n_a, n_y, m, T, dtype=np.float64):
-    params = perturbed(init_lstm_params(n_x, n_a, n_y, rng=rng, dtype=dtype), rng)
-    x = rng.standard_normal((n_x, m, T)).astype(dtype)
-    a0 = rng.standard_normal((n_a, m)).astype(dtype)
-    c0 = rng.standard_normal((n_a, m)).astype(dtype)
-    return x, a0, c0, params
+    """``x, a0, c0, params`` of a random LSTM problem."""
+    return random_problem(rng, init_lstm_params, n_x, n_a, n_y, m, T, dtype, n_states=2)
 
 
 def cell_loop(x, a0, c0, params, output="softmax", mask=None):
@@ -245,26 +238,20 @@ def test_fast_backward_equals_cell_loop(rng, masked):
 
 def test_backward_does_not_mutate_inputs(rng):
     x, a0, c0, params = problem(rng, 3, 4, 2, 3, 4)
-    before = {"x": x.copy(), "a0": a0.copy(), "c0": c0.copy(),
-              **{k: v.copy() for k, v in params.items()}}
+    inputs = {"x": x, "a0": a0, "c0": c0, **params}
+    before = copy_arrays(inputs)
     da, dc = rng.standard_normal((4, 3, 4)), rng.standard_normal((4, 3, 4))
     da_copy, dc_copy = da.copy(), dc.copy()
     _, _, _, caches = lstm_forward(x, a0, params, c0=c0, mask=np.ones((3, 4)))
-    stacked = {k: v.copy() for k, v in caches.cells.stacked.items() if isinstance(v, np.ndarray)}
-    cell_before = [np.copy(arr) for arr in caches.cells[2] if isinstance(arr, np.ndarray)]
+    cached = copy_arrays(cache_arrays(caches, 2))
     first = lstm_backward(da, caches, dc=dc)
     lstm_cell_backward(da[:, :, 2], dc[:, :, 2], caches.cells[2])
     lstm_backward(da, (list(caches.cells), x), dc=dc)
     second = lstm_backward(da, caches, dc=dc)
     np.testing.assert_array_equal(da, da_copy)
     np.testing.assert_array_equal(dc, dc_copy)
-    for name, arr in before.items():
-        np.testing.assert_array_equal({"x": x, "a0": a0, "c0": c0, **params}[name], arr)
-    for name, arr in stacked.items():
-        np.testing.assert_array_equal(caches.cells.stacked[name], arr, err_msg=name)
-    after = [arr for arr in caches.cells[2] if isinstance(arr, np.ndarray)]
-    for arr, old in zip(after, cell_before):
-        np.testing.assert_array_equal(arr, old)
+    assert_same_arrays(inputs, before)
+    assert_same_arrays(cache_arrays(caches, 2), cached)
     for k in first:  # a second backward on the same caches gives the same gradients
         np.testing.assert_array_equal(first[k], second[k])
 
@@ -391,11 +378,7 @@ N_BAD = 23
 
 @pytest.mark.parametrize("case", range(N_BAD))
 def test_bad_input_is_named(rng, case):
-    fn, exc, fragments = _bad_cases(rng)[case]
-    with pytest.raises(exc) as info:
-        fn()
-    for fragment in fragments:
-        assert fragment in str(info.value), (fragment, str(info.value))
+    assert_raises_named(*_bad_cases(rng)[case])
 
 
 def test_bad_case_list_is_fully_parametrized(rng):

@@ -10,22 +10,15 @@ from rnncourse.losses import bce_loss, softmax_cross_entropy
 from rnncourse.rnn import (RNNCellCache, init_rnn_params, rnn_backward, rnn_cell_backward,
                            rnn_cell_forward, rnn_forward, rnn_output_backward, stack_weights)
 
-from .conftest import perturbed
+from .helpers import (SHAPES, assert_raises_named, assert_same_arrays, cache_arrays, copy_arrays,
+                      random_problem)
 
-SHAPES = [  # (n_x, n_a, n_y, m, T_x)
-    (3, 5, 2, 4, 6),
-    (2, 3, 4, 1, 5),   # m = 1
-    (4, 3, 2, 3, 1),   # T_x = 1
-    (1, 1, 1, 1, 1),
-]
 RECURRENT = ("Wax", "Waa", "ba")
 
 
 def problem(rng, n_x, n_a, n_y, m, T, dtype=np.float64):
-    params = perturbed(init_rnn_params(n_x, n_a, n_y, rng=rng, dtype=dtype), rng)
-    x = rng.standard_normal((n_x, m, T)).astype(dtype)
-    a0 = rng.standard_normal((n_a, m)).astype(dtype)
-    return x, a0, params
+    """``x, a0, params`` of a random RNN problem."""
+    return random_problem(rng, init_rnn_params, n_x, n_a, n_y, m, T, dtype)
 
 
 # --- forward ---------------------------------------------------------------------------
@@ -165,19 +158,18 @@ def test_fast_backward_equals_cell_loop(rng, masked):
 
 def test_backward_does_not_mutate_inputs(rng):
     x, a0, params = problem(rng, 3, 4, 2, 3, 4)
-    before = {"x": x.copy(), "a0": a0.copy(), **{k: v.copy() for k, v in params.items()}}
+    inputs = {"x": x, "a0": a0, **params}
+    before = copy_arrays(inputs)
     da = rng.standard_normal((4, 3, 4))
     da_copy = da.copy()
     _, _, caches = rnn_forward(x, a0, params)
-    cell_before = [np.copy(arr) for arr in caches.cells[2][:3]]
+    cached = copy_arrays(cache_arrays(caches, 2))   # the stacked arrays and a_next, a_prev, x_t, ...
     rnn_backward(da, caches)
     rnn_cell_backward(da[:, :, 2], caches.cells[2])
     rnn_backward(da, (list(caches.cells), x))
     np.testing.assert_array_equal(da, da_copy)
-    for name, arr in before.items():
-        np.testing.assert_array_equal({"x": x, "a0": a0, **params}[name], arr)
-    for arr, old in zip(caches.cells[2][:3], cell_before):
-        np.testing.assert_array_equal(arr, old)
+    assert_same_arrays(inputs, before)
+    assert_same_arrays(cache_arrays(caches, 2), cached)
 
 
 # --- dtypes -----------------------------------------------------------------------------
@@ -249,11 +241,7 @@ def _bad_cases(rng):
 
 @pytest.mark.parametrize("case", range(18))
 def test_bad_input_is_named(rng, case):
-    fn, exc, fragments = _bad_cases(rng)[case]
-    with pytest.raises(exc) as info:
-        fn()
-    for fragment in fragments:
-        assert fragment in str(info.value), (fragment, str(info.value))
+    assert_raises_named(*_bad_cases(rng)[case])
 
 
 def test_bad_case_list_is_fully_parametrized(rng):
