@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import Dims
+from .._validate import Dims, check_int
 from . import COLORS, draw_arrow, draw_box, finish_diagram, get_axes, notation
 
 __all__ = [
@@ -29,14 +29,6 @@ RNN_TYPES = {
 
 _DX = 1.6           # distance between two unrolled cells
 _MAX_STEPS = 10     # more cells than this no longer fit a readable diagram
-
-
-def _check_steps(fn: str, name: str, value, low: int = 1, high: int = _MAX_STEPS) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{fn}: {name} must be an int, got {type(value).__name__}")
-    if not low <= value <= high:
-        raise ValueError(f"{fn}: {name} must be between {low} and {high}, got {value}")
-    return int(value)
 
 
 def _draw_chain(ax, steps, *, a0_label, state_labels, faded_from=None, highlight=None):
@@ -96,9 +88,9 @@ def draw_unrolled_rnn(T_x: int = 4, *, ax=None, outputs: bool = True, highlight:
     ax : matplotlib Axes
     """
     fn = "draw_unrolled_rnn"
-    T_x = _check_steps(fn, "T_x", T_x)
+    T_x = check_int(fn, "T_x", T_x, 1, _MAX_STEPS)
     if highlight is not None:
-        highlight = _check_steps(fn, "highlight", highlight, 1, T_x)
+        highlight = check_int(fn, "highlight", highlight, 1, T_x)
     ax = get_axes(ax, figsize=(1.3 * T_x + 1.8, 3.2))
     steps = [{"x": notation("x", t), "y": notation("y_hat", t) if outputs else None,
               "state": notation("a", t)} for t in range(1, T_x + 1)]
@@ -146,8 +138,8 @@ def _type_lengths(fn: str, kind: str, T_x, T_y) -> tuple[int, int]:
     if kind not in RNN_TYPES:
         raise ValueError(f"{fn}: kind must be one of {', '.join(map(repr, RNN_TYPES))}, got {kind!r}")
     dx, dy = RNN_TYPES[kind]
-    T_x = dx if T_x is None else _check_steps(fn, "T_x", T_x)
-    T_y = dy if T_y is None else _check_steps(fn, "T_y", T_y)
+    T_x = dx if T_x is None else check_int(fn, "T_x", T_x, 1, _MAX_STEPS)
+    T_y = dy if T_y is None else check_int(fn, "T_y", T_y, 1, _MAX_STEPS)
     fixed = {"one-to-one": (1, 1), "one-to-many": (1, None), "many-to-one": (None, 1)}.get(kind)
     if fixed:
         for name, want, got in (("T_x", fixed[0], T_x), ("T_y", fixed[1], T_y)):
@@ -303,7 +295,7 @@ def plot_hidden_states(a, *, example: int = 0, ax=None, upto: int | None = None,
     if isinstance(example, bool) or not isinstance(example, (int, np.integer)) or not 0 <= example < m:
         raise ValueError(f"{fn}: example must be an int in [0, m) = [0, {m}), got {example!r}")
     if upto is not None:
-        upto = _check_steps(fn, "upto", upto, 1, T)
+        upto = check_int(fn, "upto", upto, 1, T)
     data = np.ma.masked_invalid(a[:, example, :])
     if upto is not None:
         data[:, upto:] = np.ma.masked

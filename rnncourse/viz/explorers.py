@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validate import Dims, as_rng
+from .._validate import Dims, as_rng, check_int
 from ..architectures import encoder_decoder_forward, many_to_one_forward, one_to_many_generate
 from ..output import check_output
 from ..rnn import OUTPUT_SHAPES, RNN_SHAPES, init_rnn_params, rnn_cell_forward, rnn_forward, stack_weights
@@ -31,14 +31,6 @@ __all__ = [
     "explore_forward", "explore_hidden_states", "explore_rnn_types", "forward_summary",
     "forward_trace", "run_rnn_type", "scaled_recurrence_states", "type_lengths",
 ]
-
-
-def _check_int(fn: str, name: str, value, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{fn}: {name} must be an int, got {type(value).__name__}")
-    if not low <= value <= high:
-        raise ValueError(f"{fn}: {name} must be between {low} and {high}, got {value}")
-    return int(value)
 
 
 # ============================================================================ lesson 00
@@ -158,8 +150,8 @@ def type_lengths(kind: str, T_x: int, T_y: int) -> tuple[int, int]:
     fn = "type_lengths"
     if kind not in RNN_TYPES:
         raise ValueError(f"{fn}: kind must be one of {', '.join(map(repr, RNN_TYPES))}, got {kind!r}")
-    T_x = _check_int(fn, "T_x", T_x, 1, 10)
-    T_y = _check_int(fn, "T_y", T_y, 1, 10)
+    T_x = check_int(fn, "T_x", T_x, 1, 10)
+    T_y = check_int(fn, "T_y", T_y, 1, 10)
     return {"one-to-one": (1, 1), "one-to-many": (1, T_y), "many-to-one": (T_x, 1),
             "many-to-many": (T_x, T_x), "encoder-decoder": (T_x, T_y)}[kind]
 
@@ -206,7 +198,7 @@ def run_rnn_type(kind: str, *, T_x: int = 4, T_y: int = 3, n_x: int = 3, n_a: in
     fn = "run_rnn_type"
     T_x, T_y = type_lengths(kind, T_x, T_y)
     for name, value in (("n_x", n_x), ("n_a", n_a), ("n_y", n_y), ("m", m)):
-        _check_int(fn, name, value, 1, 1000)
+        check_int(fn, name, value, 1, 1000)
     rng = as_rng(fn, rng)
     if kind == "one-to-many":
         n_y = n_x
@@ -317,7 +309,7 @@ def forward_trace(x, a0, params, t: int, output: str = "softmax") -> ForwardTrac
     x = d.bind("x", x, ("n_x", "m", "T_x"))
     a = d.bind("a0", a0, ("n_a", "m"))
     p = d.bind_params(params, {**RNN_SHAPES, **OUTPUT_SHAPES})
-    t = _check_int(fn, "t", t, 1, x.shape[2])
+    t = check_int(fn, "t", t, 1, x.shape[2])
     states, predictions = [], []
     for s in range(t):
         a_prev = a
@@ -343,7 +335,7 @@ def forward_summary(trace: ForwardTrace, example: int = 0, decimals: int = 3) ->
     fn = "forward_summary"
     if not isinstance(trace, ForwardTrace):
         raise TypeError(f"{fn}: trace must be a ForwardTrace from forward_trace, got {type(trace).__name__}")
-    example = _check_int(fn, "example", example, 0, trace.x_t.shape[1] - 1)
+    example = check_int(fn, "example", example, 0, trace.x_t.shape[1] - 1)
 
     def fmt(v):
         return np.array2string(np.round(v[:, example], decimals) + 0.0, precision=decimals,
@@ -379,8 +371,8 @@ def draw_forward_trace(trace: ForwardTrace, T_x: int, *, example: int = 0, axes=
     fn = "draw_forward_trace"
     if not isinstance(trace, ForwardTrace):
         raise TypeError(f"{fn}: trace must be a ForwardTrace from forward_trace, got {type(trace).__name__}")
-    T_x = _check_int(fn, "T_x", T_x, trace.t, 10 ** 6)
-    example = _check_int(fn, "example", example, 0, trace.x_t.shape[1] - 1)
+    T_x = check_int(fn, "T_x", T_x, trace.t, 10 ** 6)
+    example = check_int(fn, "example", example, 0, trace.x_t.shape[1] - 1)
     if axes is None:
         import matplotlib.pyplot as plt
 

@@ -23,6 +23,7 @@ from typing import Mapping, NamedTuple
 
 import numpy as np
 
+from .._validate import check_int
 from . import COLORS, _show, _wire, draw_arrow, draw_box, finish_diagram, get_axes, notation
 
 __all__ = [
@@ -33,16 +34,8 @@ __all__ = [
 ]
 
 
-def _check_steps(fn: str, name: str, value, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{fn}: {name} must be an int, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{fn}: {name} must be at least {low}, got {value}")
-    return int(value)
-
-
 def _check_t(fn: str, t, T_x: int) -> int:
-    t = _check_steps(fn, "t", t)
+    t = check_int(fn, "t", t)
     if t > T_x:
         raise ValueError(f"{fn}: t must be a step in 1 ... T_x = {T_x}, got {t}")
     return t
@@ -87,7 +80,7 @@ def bptt_graph(T_x: int) -> BPTTGraph:
         ``5 T_x + 1`` nodes (``a0`` included), ``5 T_x`` forward and ``4 T_x``
         backward edges.
     """
-    T_x = _check_steps("bptt_graph", "T_x", T_x)
+    T_x = check_int("bptt_graph", "T_x", T_x)
     nodes = {"a0": (0.0, _ROWS["a"]), "L": ((T_x + 1) * _DX / 2, _TOTAL_Y)}
     forward, backward = [], []
     for t in range(1, T_x + 1):
@@ -126,7 +119,7 @@ def reached_by_loss(t: int, T_x: int) -> Reach:
         between them (a subset of :func:`bptt_graph`'s ``backward``).
     """
     fn = "reached_by_loss"
-    T_x = _check_steps(fn, "T_x", T_x)
+    T_x = check_int(fn, "T_x", T_x)
     t = _check_t(fn, t, T_x)
     nodes = {f"L{t}", f"yhat{t}", "a0"} | {f"a{s}" for s in range(1, t + 1)} \
         | {f"x{s}" for s in range(1, t + 1)}
@@ -354,7 +347,7 @@ def explore_reach(reach, *, T_graph: int | None = None):
 
     first = reach_view(reach, 1)          # validates reach
     T_x = len(first.steps)
-    T_graph = min(T_x, 8) if T_graph is None else _check_steps("explore_reach", "T_graph", T_graph)
+    T_graph = min(T_x, 8) if T_graph is None else check_int("explore_reach", "T_graph", T_graph)
     slider = widgets.IntSlider(value=min(T_x, T_graph), min=1, max=T_x, description="loss at t")
 
     def render(t):
@@ -492,7 +485,7 @@ def explore_vanishing(*, seed: int = 0, max_length: int = 100, input_scale: floa
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
-    max_length = _check_steps("explore_vanishing", "max_length", max_length, low=2)
+    max_length = check_int("explore_vanishing", "max_length", max_length, low=2)
     rho = widgets.FloatSlider(value=0.9, min=0.1, max=2.0, step=0.05, description="spectral radius",
                               style={"description_width": "initial"})
     length = widgets.IntSlider(value=min(50, max_length), min=2, max=max_length,

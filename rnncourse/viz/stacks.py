@@ -26,7 +26,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from .._validate import Dims, as_rng
+from .._validate import Dims, as_rng, check_int
 from ..bidirectional import brnn_backward, brnn_forward
 from ..cells import CELLS
 from ..deep import (deep_rnn_backward, deep_rnn_forward, flatten_params, init_deep_rnn_params,
@@ -46,15 +46,6 @@ _MAX_ROWS = 10      # recurrent + dense layers a grid can show
 _BWD_COLOR = "#8172b2"   # the right-to-left direction (the forward one uses COLORS["a"])
 _DENSE_COLOR = "#e8e8e8"
 _CELL_W = 0.66      # width of a BRNN cell box: the inputs' arrows pass beside it
-
-
-def _check_int(fn: str, name: str, value, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{fn}: {name} must be an int, got {type(value).__name__}")
-    if value < low or (high is not None and value > high):
-        rng = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{fn}: {name} must be {rng}, got {value}")
-    return int(value)
 
 
 def _sup(symbol: str, layer=None, t=None) -> str:
@@ -96,8 +87,8 @@ def brnn_reach(T_x: int, t: int) -> BRNNReach:
     BRNNReach
     """
     fn = "brnn_reach"
-    T_x = _check_int(fn, "T_x", T_x, 1)
-    t = _check_int(fn, "t", t, 1, T_x)
+    T_x = check_int(fn, "T_x", T_x, 1)
+    t = check_int(fn, "t", t, 1, T_x)
     steps = np.arange(1, T_x + 1)
     fwd, bwd = steps <= t, steps >= t
     return BRNNReach(fwd, bwd, fwd | bwd)
@@ -127,7 +118,7 @@ def brnn_input_influence(x, a0_fwd, a0_bwd, params, t: int, cell: str = "rnn") -
     """
     fn = "brnn_input_influence"
     x = Dims(fn).bind("x", x, ("n_x", "m", "T_x"))
-    t = _check_int(fn, "t", t, 1, x.shape[2])
+    t = check_int(fn, "t", t, 1, x.shape[2])
     inner = {"fwd": params["fwd"], "bwd": params["bwd"]} if isinstance(params, dict) else params
     a, _, caches = brnn_forward(x, a0_fwd, a0_bwd, inner, cell=cell, output=None)
     n_a = a.shape[0] // 2
@@ -209,9 +200,9 @@ def draw_brnn(T_x: int = 4, *, t: int | None = None, ax=None, cell: str = "RNN",
     matplotlib Axes
     """
     fn = "draw_brnn"
-    T_x = _check_int(fn, "T_x", T_x, 1, _MAX_STEPS)
+    T_x = check_int(fn, "T_x", T_x, 1, _MAX_STEPS)
     if t is not None:
-        t = _check_int(fn, "t", t, 1, T_x)
+        t = check_int(fn, "t", t, 1, T_x)
     if tokens is not None and len(tokens) != T_x:
         raise ValueError(f"{fn}: tokens must hold T_x = {T_x} words, got {len(tokens)}")
     ax = get_axes(ax, figsize=(1.45 * T_x + 2.2, 4.4))
@@ -312,7 +303,7 @@ def explore_brnn_reach(T_x: int = 6, *, cell: str = "RNN", tokens: Sequence[str]
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
-    T_x = _check_int("explore_brnn_reach", "T_x", T_x, 1, _MAX_STEPS)
+    T_x = check_int("explore_brnn_reach", "T_x", T_x, 1, _MAX_STEPS)
 
     def render(t):
         reach = brnn_reach(T_x, t)
@@ -478,8 +469,8 @@ def measure_depth_cost(depths: Sequence[int], *, cell: str = "rnn", n_a: int = 3
     DepthCost
     """
     fn = "measure_depth_cost"
-    depths = [_check_int(fn, "depths[i]", L, 1) for L in depths]
-    repeats = _check_int(fn, "repeats", repeats, 1)
+    depths = [check_int(fn, "depths[i]", L, 1) for L in depths]
+    repeats = check_int(fn, "repeats", repeats, 1)
     rng = as_rng(fn, rng)
     x = rng.standard_normal((n_x, m, T_x))
     nets = []
@@ -554,7 +545,7 @@ def draw_deep_rnn(specs, *, T_x: int = 4, dense=(), ax=None, output: bool = True
     """
     fn = "draw_deep_rnn"
     layers, denses = parse_specs(specs, dense, fn)
-    T_x = _check_int(fn, "T_x", T_x, 1, _MAX_STEPS)
+    T_x = check_int(fn, "T_x", T_x, 1, _MAX_STEPS)
     if len(layers) + len(denses) > _MAX_ROWS:
         raise ValueError(f"{fn}: at most {_MAX_ROWS} layers fit a diagram, "
                          f"got {len(layers)} recurrent + {len(denses)} dense")
