@@ -18,7 +18,7 @@ from ...gradcheck import numerical_gradient
 from ...optim import clip_by_value
 from ...rnn import rnn_backward, rnn_cell_backward, rnn_cell_forward, rnn_forward
 from . import Case, Exercise, draw_dims, expect_dict
-from .forward_propagation import random_params
+from .forward_propagation import random_grads, random_params, random_sequence_inputs
 
 ASSIGNMENT = "03_backprop_through_time"
 #: library modules a learner may import in this assignment (the sandbox exposes only these)
@@ -58,9 +58,7 @@ def _split_grads(name: str):
 
 def _cases_rnn_backward(rng: np.random.Generator) -> Case:
     dims = draw_dims(rng, ("n_x", "n_a", "n_y", "m", "T_x"))
-    params = random_params(rng, dims)
-    x = rng.standard_normal((dims["n_x"], dims["m"], dims["T_x"]))
-    a0 = rng.standard_normal((dims["n_a"], dims["m"]))
+    x, a0, params = random_sequence_inputs(rng, dims)
     _, _, caches = rnn_forward(x, a0, params)
     da = rng.standard_normal((dims["n_a"], dims["m"], dims["T_x"]))
     # the learner-facing form: a plain list of cell caches, as a loop over cells builds it
@@ -83,10 +81,7 @@ def _numgrad_rnn_backward(case: Case) -> dict:
 
 def _cases_clip_by_value(rng: np.random.Generator) -> Case:
     dims = draw_dims(rng, ("n_x", "n_a", "n_y"))
-    n_x, n_a, n_y = dims["n_x"], dims["n_a"], dims["n_y"]
-    shapes = {"dWax": (n_a, n_x), "dWaa": (n_a, n_a), "dba": (n_a, 1),
-              "dWya": (n_y, n_a), "dby": (n_y, 1)}
-    grads = {k: 3.0 * rng.standard_normal(s) for k, s in shapes.items()}
+    grads = random_grads(rng, dims)
     max_value = float(np.round(rng.uniform(0.5, 2.5), 2))
     return Case((grads, max_value), dims)
 

@@ -26,6 +26,24 @@ def random_params(rng: np.random.Generator, dims: dict) -> dict:
     return params
 
 
+def random_sequence_inputs(rng: np.random.Generator, dims: dict) -> tuple:
+    """``(x, a0, params)`` of an RNN over a sequence: :func:`random_params`, then
+    ``x`` (n_x, m, T_x) and ``a0`` (n_a, m), drawn in that order."""
+    params = random_params(rng, dims)
+    x = rng.standard_normal((dims["n_x"], dims["m"], dims["T_x"]))
+    a0 = rng.standard_normal((dims["n_a"], dims["m"]))
+    return x, a0, params
+
+
+def random_grads(rng: np.random.Generator, dims: dict, scale: float = 3.0) -> dict:
+    """Gradients of every RNN parameter (``dWax ... dby``), normal with std ``scale``:
+    large enough that clipping has work to do."""
+    n_x, n_a, n_y = dims["n_x"], dims["n_a"], dims["n_y"]
+    shapes = {"dWax": (n_a, n_x), "dWaa": (n_a, n_a), "dba": (n_a, 1),
+              "dWya": (n_y, n_a), "dby": (n_y, 1)}
+    return {k: scale * rng.standard_normal(s) for k, s in shapes.items()}
+
+
 def _cases_rnn_cell_forward(rng: np.random.Generator) -> Case:
     dims = draw_dims(rng, ("n_x", "n_a", "n_y", "m"))
     params = random_params(rng, dims)
@@ -42,10 +60,7 @@ def _split_rnn_cell_forward(value) -> dict:
 
 def _cases_rnn_forward(rng: np.random.Generator) -> Case:
     dims = draw_dims(rng, ("n_x", "n_a", "n_y", "m", "T_x"))
-    params = random_params(rng, dims)
-    x = rng.standard_normal((dims["n_x"], dims["m"], dims["T_x"]))
-    a0 = rng.standard_normal((dims["n_a"], dims["m"]))
-    return Case((x, a0, params), dims)
+    return Case(random_sequence_inputs(rng, dims), dims)
 
 
 def _split_rnn_forward(value) -> dict:

@@ -17,7 +17,7 @@ from ... import architectures
 from ...architectures import encoder_decoder_forward, many_to_one_forward
 from ...rnn import init_rnn_params
 from . import Case, Exercise, StructureError, draw_dims, expect_sequence
-from .forward_propagation import random_params
+from .forward_propagation import random_params, random_sequence_inputs
 
 ASSIGNMENT = "01_rnn_types"
 #: library modules a learner may import in this assignment (the sandbox exposes only these)
@@ -26,10 +26,7 @@ LEARNER_MODULES = ("activations", "rnn")
 
 def _cases_many_to_one_forward(rng: np.random.Generator) -> Case:
     dims = draw_dims(rng, ("n_x", "n_a", "n_y", "m", "T_x"))
-    params = random_params(rng, dims)
-    x = rng.standard_normal((dims["n_x"], dims["m"], dims["T_x"]))
-    a0 = rng.standard_normal((dims["n_a"], dims["m"]))
-    return Case((x, a0, params), dims)
+    return Case(random_sequence_inputs(rng, dims), dims)
 
 
 def _split_many_to_one_forward(value) -> dict:

@@ -16,6 +16,7 @@ from ...optim import clip_by_norm, global_norm
 from ...rnn import init_rnn_params, rnn_forward
 from ...vanishing import hidden_gradient_norms
 from . import Case, Exercise, draw_dims, expect_dict
+from .forward_propagation import random_grads
 
 ASSIGNMENT = "04_vanishing_gradients"
 #: library modules a learner may import in this assignment (the sandbox exposes only these)
@@ -42,10 +43,7 @@ def _split_hidden_gradient_norms(value) -> dict:
 
 def _cases_clip_by_norm(rng: np.random.Generator) -> Case:
     dims = draw_dims(rng, ("n_x", "n_a", "n_y"))
-    n_x, n_a, n_y = dims["n_x"], dims["n_a"], dims["n_y"]
-    shapes = {"dWax": (n_a, n_x), "dWaa": (n_a, n_a), "dba": (n_a, 1),
-              "dWya": (n_y, n_a), "dby": (n_y, 1)}
-    grads = {k: 3.0 * rng.standard_normal(s) for k, s in shapes.items()}
+    grads = random_grads(rng, dims)
     norm = global_norm(grads)
     # most cases clip, some do not: a threshold above the norm must leave the gradients alone
     factor = rng.uniform(0.2, 0.8) if rng.random() < 0.6 else rng.uniform(1.2, 2.0)
