@@ -48,7 +48,7 @@ from ._validate import Dims, as_rng, check_mask, float_dtype
 from .activations import sigmoid
 from .caches import SequenceCache, StepCaches
 from .output import check_output, output_forward, sequence_output_backward
-from .rnn import _check_caches
+from .rnn import _check_backward, _check_caches
 
 __all__ = [
     "GRU_SHAPES", "GRUCellCache", "gru_backward", "gru_cell_backward", "gru_cell_forward",
@@ -367,15 +367,8 @@ def gru_backward(da, caches, mask=None) -> dict:
     and the gates' recurrent weights), and the weight gradients of all steps as three
     products after the loop.
     """
-    fn = "gru_backward"
-    cells, x = _check_caches(fn, caches)
-    n_x, m, T = x.shape
-    fast = isinstance(cells, StepCaches) and cells.kind == "gru"
-    n_a = cells.stacked["RC"].shape[2] if fast else cells[0][0].shape[0]
-    da = Dims(fn, n_a=n_a, m=m, T_x=T).bind("da", da, ("n_a", "m", "T_x"))
-    if mask is None and fast:
-        mask = cells.stacked["mask"]
-    mask = check_mask(fn, mask, m, T)
+    cells, x, da, _, mask, fast = _check_backward("gru_backward", "gru", da, caches, mask)
+    n_a, m, T = da.shape
     if fast:
         return _gru_backward_stacked(da, cells.stacked, mask)
 

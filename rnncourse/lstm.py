@@ -41,7 +41,7 @@ from ._validate import Dims, as_rng, check_mask, float_dtype
 from .activations import sigmoid
 from .caches import SequenceCache, StepCaches
 from .output import check_output, output_forward, sequence_output_backward
-from .rnn import _check_caches
+from .rnn import _check_backward, _check_caches
 
 __all__ = [
     "LSTM_SHAPES", "LSTMCellCache", "init_lstm_params", "lstm_backward", "lstm_cell_backward",
@@ -388,18 +388,8 @@ def lstm_backward(da, caches, mask=None, dc=None) -> dict:
     step with the stacked gate matrices, and all weight gradients as one product
     ``dZ [a<t-1>; x<t>]^T`` over every step after the loop.
     """
-    fn = "lstm_backward"
-    cells, x = _check_caches(fn, caches)
-    n_x, m, T = x.shape
-    fast = isinstance(cells, StepCaches) and cells.kind == "lstm"
-    n_a = cells.stacked["TC"].shape[2] if fast else cells[0][0].shape[0]
-    d = Dims(fn, n_a=n_a, m=m, T_x=T)
-    da = d.bind("da", da, ("n_a", "m", "T_x"))
-    if dc is not None:
-        dc = d.bind("dc", dc, ("n_a", "m", "T_x"))
-    if mask is None and fast:
-        mask = cells.stacked["mask"]
-    mask = check_mask(fn, mask, m, T)
+    cells, x, da, dc, mask, fast = _check_backward("lstm_backward", "lstm", da, caches, mask, dc)
+    n_a, m, T = da.shape
     if fast:
         return _lstm_backward_stacked(da, dc, cells.stacked, mask)
 

@@ -259,6 +259,26 @@ def _check_caches(fn: str, caches):
     return cells, x
 
 
+def _check_backward(fn: str, kind: str, da, caches, mask, dc=None):
+    """The checks every sequence backward (``rnn``, ``gru``, ``lstm``) starts with.
+
+    Returns ``cells, x, da, dc, mask, fast``: the checked caches, ``da`` (and ``dc``
+    unless None) bound to shape (n_a, m, T_x), the mask (the forward's when none is
+    given and the caches are the library's own) and whether they are, i.e. whether the
+    stacked path of ``kind`` applies.
+    """
+    cells, x = _check_caches(fn, caches)
+    _, m, T = x.shape
+    fast = isinstance(cells, StepCaches) and cells.kind == kind
+    d = Dims(fn, n_a=cells[0][0].shape[0], m=m, T_x=T)  # a<1> (c<1> for the GRU): (n_a, m)
+    da = d.bind("da", da, ("n_a", "m", "T_x"))
+    if dc is not None:
+        dc = d.bind("dc", dc, ("n_a", "m", "T_x"))
+    if mask is None and fast:
+        mask = cells.stacked["mask"]
+    return cells, x, da, dc, check_mask(fn, mask, m, T), fast
+
+
 def rnn_backward(da, caches, mask=None) -> dict:
     """Backpropagation through time for the recurrent part of the RNN.
 
@@ -282,15 +302,8 @@ def rnn_backward(da, caches, mask=None) -> dict:
     For t = T_x ... 1: ``g = da<t> + da_prev`` (from step t+1), then
     :func:`rnn_cell_backward` ``(g, cells[t])``; parameter gradients add up over t.
     """
-    fn = "rnn_backward"
-    cells, x = _check_caches(fn, caches)
-    n_x, m, T = x.shape
-    fast = isinstance(cells, StepCaches) and cells.kind == "rnn"
-    n_a = cells.stacked["states"].shape[1] if fast else cells[0][0].shape[0]
-    da = Dims(fn, n_a=n_a, m=m, T_x=T).bind("da", da, ("n_a", "m", "T_x"))
-    if mask is None and fast:
-        mask = cells.stacked["mask"]
-    mask = check_mask(fn, mask, m, T)
+    cells, x, da, _, mask, fast = _check_backward("rnn_backward", "rnn", da, caches, mask)
+    n_a, m, T = da.shape
     if fast:
         return _rnn_backward_stacked(da, x, cells.stacked, mask)
 
