@@ -59,3 +59,24 @@ def assert_same_arrays(now: dict, before: dict) -> None:
     assert now.keys() == before.keys()
     for name, arr in before.items():
         np.testing.assert_array_equal(now[name], arr, err_msg=name)
+
+
+def assert_mask_carries_state(states, x, *initial) -> None:
+    """Padding check of a sequence forward, for ``x`` of shape (n_x, 2, 5).
+
+    ``states(x, *initial, mask=None)`` runs the forward and returns its state
+    sequences (``[a]``, or ``[a, c]`` for the LSTM), each (n_a, m, T_x).  With the second
+    example padded after two steps, its first two states are those of a two-step
+    sequence, its padded steps keep its last real state, and the first example is
+    unaffected.
+    """
+    mask = np.array([[1, 1, 1, 1, 1], [1, 1, 0, 0, 0]], dtype=float)
+    padded = states(x, *initial, mask=mask)
+    short = states(x[:, 1:2, :2], *(s[:, 1:2] for s in initial))
+    full = states(x[:, :1], *(s[:, :1] for s in initial))
+    assert len(padded) == len(short) == len(full) == len(initial)
+    for seq, seq_short, seq_full in zip(padded, short, full):
+        np.testing.assert_allclose(seq[:, 1, :2], seq_short[:, 0, :], rtol=1e-13)
+        for t in (2, 3, 4):  # padded steps keep the last real state
+            np.testing.assert_array_equal(seq[:, 1, t], seq[:, 1, 1])
+        np.testing.assert_allclose(seq[:, :1], seq_full, rtol=1e-13)

@@ -14,8 +14,8 @@ from rnncourse.gru import (GRUCellCache, gru_backward, gru_cell_backward, gru_ce
 from rnncourse.losses import bce_loss, softmax_cross_entropy
 
 from .conftest import perturbed
-from .helpers import (SHAPES, assert_raises_named, assert_same_arrays, cache_arrays, copy_arrays,
-                      random_problem)
+from .helpers import (SHAPES, assert_mask_carries_state, assert_raises_named, assert_same_arrays,
+                      cache_arrays, copy_arrays, random_problem)
 
 RECURRENT = ("Wc", "Wu", "Wr", "bc", "bu", "br")
 GRAD_KEYS = {"dx", "da0", "dWc", "dWu", "dWr", "dbc", "dbu", "dbr"}
@@ -128,14 +128,7 @@ def test_open_update_gate_forgets_the_past(rng):
 
 def test_mask_carries_state_over_padding(rng):
     x, a0, params = problem(rng, 3, 4, 2, 2, 5)
-    mask = np.array([[1, 1, 1, 1, 1], [1, 1, 0, 0, 0]], dtype=float)
-    a, _, _ = gru_forward(x, a0, params, mask=mask)
-    short, _, _ = gru_forward(x[:, 1:2, :2], a0[:, 1:2], params)
-    np.testing.assert_allclose(a[:, 1, :2], short[:, 0, :], rtol=1e-13)
-    for t in (2, 3, 4):  # padded steps keep the last real state
-        np.testing.assert_array_equal(a[:, 1, t], a[:, 1, 1])
-    full, _, _ = gru_forward(x[:, :1], a0[:, :1], params)
-    np.testing.assert_allclose(a[:, :1], full, rtol=1e-13)
+    assert_mask_carries_state(lambda x, a0, mask=None: [gru_forward(x, a0, params, mask=mask)[0]], x, a0)
 
 
 # --- backward: gradient checks ----------------------------------------------------------

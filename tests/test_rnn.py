@@ -10,8 +10,8 @@ from rnncourse.losses import bce_loss, softmax_cross_entropy
 from rnncourse.rnn import (RNNCellCache, init_rnn_params, rnn_backward, rnn_cell_backward,
                            rnn_cell_forward, rnn_forward, rnn_output_backward, stack_weights)
 
-from .helpers import (SHAPES, assert_raises_named, assert_same_arrays, cache_arrays, copy_arrays,
-                      random_problem)
+from .helpers import (SHAPES, assert_mask_carries_state, assert_raises_named, assert_same_arrays,
+                      cache_arrays, copy_arrays, random_problem)
 
 RECURRENT = ("Wax", "Waa", "ba")
 
@@ -69,14 +69,7 @@ def test_stacked_weight_identity(rng):
 
 def test_mask_carries_state_over_padding(rng):
     x, a0, params = problem(rng, 3, 4, 2, 2, 5)
-    mask = np.array([[1, 1, 1, 1, 1], [1, 1, 0, 0, 0]], dtype=float)
-    a, _, _ = rnn_forward(x, a0, params, mask=mask)
-    short, _, _ = rnn_forward(x[:, 1:2, :2], a0[:, 1:2], params)
-    np.testing.assert_allclose(a[:, 1, :2], short[:, 0, :], rtol=1e-13)
-    for t in (2, 3, 4):  # padded steps keep the last real state
-        np.testing.assert_array_equal(a[:, 1, t], a[:, 1, 1])
-    full, _, _ = rnn_forward(x[:, :1], a0[:, :1], params)
-    np.testing.assert_allclose(a[:, :1], full, rtol=1e-13)
+    assert_mask_carries_state(lambda x, a0, mask=None: [rnn_forward(x, a0, params, mask=mask)[0]], x, a0)
 
 
 # --- backward: gradient checks ----------------------------------------------------------
