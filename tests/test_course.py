@@ -34,3 +34,18 @@ def test_links_can_start_from_a_subfolder():
     for lesson in LESSONS:
         if (ROOT / "notebooks" / f"{lesson.stem}.ipynb").exists():
             assert f"](../notebooks/{lesson.stem}.ipynb)" in table
+
+
+def test_every_lesson_is_complete_and_links_its_assignment():
+    from rnncourse.grading.exercises import ASSIGNMENT_MODULES
+
+    for lesson in LESSONS:
+        notebook = ROOT / "notebooks" / f"{lesson.stem}.ipynb"
+        assert notebook.exists(), f"{lesson.stem}: no lesson notebook"
+        if not lesson.graded:
+            continue
+        for folder in ("solutions", "assignments"):
+            assert (ROOT / folder / f"{lesson.stem}.ipynb").exists(), f"{lesson.stem}: nothing in {folder}/"
+        assert lesson.stem in ASSIGNMENT_MODULES, f"{lesson.stem}: exercises not registered"
+        link = f"](../assignments/{lesson.stem}.ipynb)"
+        assert link in notebook.read_text(encoding="utf-8"), f"{lesson.stem}: lesson does not link {link}"
