@@ -49,7 +49,7 @@ from ..plain import Unsupported
 __all__ = [
     "ASSIGNMENT_MODULES", "Assignment", "Case", "Exercise", "StructureError",
     "all_assignments", "draw_dims", "expect_dict", "expect_sequence", "find_exercise",
-    "get_assignment", "split_cell_cache",
+    "get_assignment", "RNN_CACHE_FIELDS", "split_cell_cache",
 ]
 
 #: assignment name -> module of this package registering its exercises
@@ -223,11 +223,20 @@ def expect_dict(value, what: str) -> Mapping:
     return value
 
 
-def split_cell_cache(cache, prefix: str) -> dict:
-    """Name the entries every cell cache starts with: ``(a_next, a_prev, x_t, params, ...)``."""
-    c = expect_sequence(cache, 4, f"{prefix} must be the tuple (a_next, a_prev, x_t, params, ...)",
+#: the entries every plain-RNN cell cache starts with
+RNN_CACHE_FIELDS = ("a_next", "a_prev", "x_t", "params")
+
+
+def split_cell_cache(cache, prefix: str, fields: tuple[str, ...] = RNN_CACHE_FIELDS) -> dict:
+    """Name the graded entries of a cell cache: ``fields`` in order, the parameter dict
+    (the field called ``"params"``) key by key; entries after ``fields`` are not graded."""
+    c = expect_sequence(cache, len(fields), f"{prefix} must be the tuple ({', '.join(fields)}, ...)",
                         at_least=True)
-    out = {f"{prefix}[{i}] ({field})": c[i] for i, field in enumerate(("a_next", "a_prev", "x_t"))}
-    params = expect_dict(c[3], f"{prefix}[3] must be the parameter dict")
-    out.update({f"{prefix}[3]['{k}']": v for k, v in params.items()})
+    out = {}
+    for i, entry in enumerate(fields):
+        if entry == "params":
+            params = expect_dict(c[i], f"{prefix}[{i}] must be the parameter dict")
+            out.update({f"{prefix}[{i}]['{k}']": v for k, v in params.items()})
+        else:
+            out[f"{prefix}[{i}] ({entry})"] = c[i]
     return out

@@ -18,7 +18,7 @@ import numpy as np
 
 from ...gradcheck import numerical_gradient
 from ...gru import GRU_SHAPES, gru_cell_backward, gru_cell_forward, gru_forward, init_gru_params
-from . import Case, Exercise, draw_dims, expect_dict, expect_sequence
+from . import Case, Exercise, draw_dims, expect_dict, expect_sequence, split_cell_cache
 
 ASSIGNMENT = "05_gru"
 #: library modules a learner may import in this assignment (the sandbox exposes only these)
@@ -39,16 +39,7 @@ def random_gru_params(rng: np.random.Generator, dims: Mapping[str, int]) -> dict
 
 def split_gru_cache(cache, prefix: str) -> dict:
     """Name the graded entries of a GRU cell cache (``CACHE_FIELDS``, params key by key)."""
-    c = expect_sequence(cache, len(CACHE_FIELDS),
-                        f"{prefix} must be the tuple ({', '.join(CACHE_FIELDS)})", at_least=True)
-    out = {}
-    for i, field in enumerate(CACHE_FIELDS):
-        if field == "params":
-            params = expect_dict(c[i], f"{prefix}[{i}] must be the parameter dict")
-            out.update({f"{prefix}[{i}]['{k}']": v for k, v in params.items()})
-        else:
-            out[f"{prefix}[{i}] ({field})"] = c[i]
-    return out
+    return split_cell_cache(cache, prefix, CACHE_FIELDS)
 
 
 def _step_inputs(rng: np.random.Generator, dims: Mapping[str, int]):

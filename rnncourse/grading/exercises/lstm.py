@@ -21,7 +21,7 @@ from ...caches import SequenceCache
 from ...gradcheck import numerical_gradient
 from ...lstm import (LSTM_SHAPES, init_lstm_params, lstm_backward, lstm_cell_backward,
                      lstm_cell_forward, lstm_forward)
-from . import Case, Exercise, draw_dims, expect_dict, expect_sequence
+from . import Case, Exercise, draw_dims, expect_dict, expect_sequence, split_cell_cache
 
 ASSIGNMENT = "06_lstm"
 #: library modules a learner may import in this assignment (the sandbox exposes only these)
@@ -42,17 +42,8 @@ def random_lstm_params(rng: np.random.Generator, dims: Mapping[str, int]) -> dic
 
 
 def split_lstm_cache(cache, prefix: str) -> dict:
-    """Name the graded entries of an LSTM cell cache (``CACHE_FIELDS``, params key by key)."""
-    c = expect_sequence(cache, len(CACHE_FIELDS),
-                        f"{prefix} must be the tuple ({', '.join(CACHE_FIELDS)})", at_least=True)
-    out = {}
-    for i, field in enumerate(CACHE_FIELDS):
-        if field == "params":
-            params = expect_dict(c[i], f"{prefix}[{i}] must be the parameter dict")
-            out.update({f"{prefix}[{i}]['{k}']": v for k, v in params.items()})
-        else:
-            out[f"{prefix}[{i}] ({field})"] = c[i]
-    return out
+    """Name the graded entries of a LSTM cell cache (``CACHE_FIELDS``, params key by key)."""
+    return split_cell_cache(cache, prefix, CACHE_FIELDS)
 
 
 def _step_inputs(rng: np.random.Generator, dims: Mapping[str, int]):
