@@ -30,7 +30,7 @@ Also here: the helpers the lesson and its graded notebook use to judge the model
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 import numpy as np
 

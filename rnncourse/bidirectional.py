@@ -134,7 +134,7 @@ def brnn_forward(x, a0_fwd, a0_bwd, params, cell: str = "rnn",
     a0_fwd = d.bind("a0_fwd", a0_fwd, ("n_a", "m"))
     a0_bwd = d.bind("a0_bwd", a0_bwd, ("n_a", "m"))
     require_keys(fn, "params", params, ["fwd", "bwd"] + (["Wy", "by"] if output else []))
-    n_a, (n_x, m, T) = a0_fwd.shape[0], x.shape
+    n_a, (_, m, T) = a0_fwd.shape[0], x.shape
     mask = check_mask(fn, mask, m, T)
 
     a_f, cache_f = _run_direction(fn, "fwd", spec.forward, x, a0_fwd, params["fwd"], mask)

@@ -312,7 +312,7 @@ def plot_step_contributions(contributions, *, total=None, name: str = "dW_aa", a
     running = np.cumsum(flat, axis=0)
     ax = get_axes(ax, figsize=(6.0, 3.2))
     ax.bar(steps, np.linalg.norm(flat, axis=1), color=COLORS["grad"], alpha=0.8,
-           label=f"norm of step t's term")
+           label="norm of step t's term")
     ax.plot(steps, np.linalg.norm(running, axis=1), "o-", color=COLORS["a"],
             label="norm of the sum of steps 1 ... t")
     if total is not None:

@@ -3,7 +3,6 @@ the gradebook and determinism of the hidden cases."""
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
