@@ -83,3 +83,26 @@ def test_adam_first_step_is_learning_rate_sized():
     Adam(learning_rate=0.1).step(params, {"dW": np.array([5.0, -0.01, 0.0])})
     # bias-corrected first step: -lr * sign(g) (and 0 where g = 0)
     np.testing.assert_allclose(params["W"], [-0.1, 0.1, 0.0], atol=1e-6)
+
+
+def test_adam_three_steps_follow_the_update_rule(rng):
+    """Three steps against the rule evaluated here, with the step count t in the bias
+    corrections, non-default betas (so beta1/beta2 cannot be swapped) and two parameters
+    (so each keeps its own moments)."""
+    lr, b1, b2, eps = 0.01, 0.8, 0.95, 1e-6
+    params = {"W": rng.standard_normal((3, 2)), "b": rng.standard_normal((3, 1))}
+    expected = {k: p.copy() for k, p in params.items()}
+    m = {k: np.zeros_like(p) for k, p in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    opt = Adam(learning_rate=lr, beta1=b1, beta2=b2, eps=eps)
+    for t in range(1, 4):
+        grads = {"d" + k: rng.standard_normal(p.shape) * t for k, p in params.items()}
+        opt.step(params, grads)
+        for k in expected:
+            g = grads["d" + k]
+            m[k] = b1 * m[k] + (1 - b1) * g
+            v[k] = b2 * v[k] + (1 - b2) * g ** 2
+            m_hat, v_hat = m[k] / (1 - b1 ** t), v[k] / (1 - b2 ** t)
+            expected[k] = expected[k] - lr * m_hat / (np.sqrt(v_hat) + eps)
+            np.testing.assert_allclose(params[k], expected[k], rtol=1e-12, atol=1e-15,
+                                       err_msg=f"{k} after step {t}")
