@@ -79,6 +79,10 @@ def test_nan_wrong_type_and_mutation_are_explained():
         return list(ref_bce(y_hat_t, y_t))
     assert "got list (wrap it with np.array(...))" in run_check(bce_step_loss).text
 
+    def bce_step_loss(y_hat_t, y_t):  # noqa: F811
+        return np.round(ref_bce(y_hat_t, y_t)).astype(int)
+    assert "should hold floating-point numbers, got dtype int" in run_check(bce_step_loss).text
+
     def clip_by_value(grads, max_value):
         for g in grads.values():
             np.clip(g, -max_value, max_value, out=g)
@@ -121,3 +125,30 @@ def test_output_never_floods():
     def bce_step_loss(y_hat_t, y_t):
         raise ValueError("x" * 100_000)
     assert len(run_check(bce_step_loss).text) <= 800
+
+
+def test_tolerances_sit_where_the_exercise_says():
+    """An answer off by a hundredth of the exercise's tolerances passes; one off by a hundred
+    times them fails, with the message of the comparison that caught it."""
+    from rnncourse.grading.exercises import find_exercise
+    from rnncourse.rnn import rnn_cell_backward as ref
+
+    rtol = find_exercise("bce_step_loss")[1].rtol
+    for scale, passes in ((1 + rtol / 100, True), (1 + 100 * rtol, False)):
+        def bce_step_loss(y_hat_t, y_t, scale=scale):
+            return ref_bce(y_hat_t, y_t) * scale
+        result = run_check(bce_step_loss)
+        assert result.passed is passes, (scale, result.text)
+        if not passes:
+            assert "(reference)" in result.text and "(yours)" in result.text
+
+    grad_tol = find_exercise("rnn_cell_backward")[1].grad_tol
+    for scale, passes in ((1 + grad_tol / 100, True), (1 + 100 * grad_tol, False)):
+        def rnn_cell_backward(da_next, cache, scale=scale):
+            grads = ref(da_next, cache)
+            grads["dWaa"] = grads["dWaa"] * scale
+            return grads
+        result = run_check(rnn_cell_backward)
+        assert result.passed is passes, (scale, result.text)
+        if not passes:
+            assert "dWaa fails the gradient check" in result.text
