@@ -206,19 +206,30 @@ def test_translation_rows_read_source_go_target_and_predict_the_next_token():
 
 
 class _Oracle:
-    """A stand-in model: predicts the true next token of each row's prefix."""
+    """A stand-in model: predicts the true next token of each row's prefix, after checking
+    that it reads the source up to ``<go>`` (with its mask) followed by exactly the tokens
+    it predicted before, all marked real."""
 
     def __init__(self, data):
         self.data = data
+        self.emitted = []   # (m,) token ids predicted by the earlier calls
 
     def predict(self, ids, mask):
         d = self.data
+        g = d.go_step + 1
+        assert ids.shape == mask.shape == (d.ids.shape[0], g + len(self.emitted))
+        np.testing.assert_array_equal(ids[:, :g], d.ids[:, :g])
+        np.testing.assert_array_equal(mask[:, :g], d.mask[:, :g])
+        if self.emitted:
+            np.testing.assert_array_equal(ids[:, g:], np.stack(self.emitted, axis=1))
+            assert (mask[:, g:] == 1).all()
         n = len(d.vocab)
         out = np.zeros((n, ids.shape[0], ids.shape[1]))
         t = ids.shape[1] - 1
         for i in range(ids.shape[0]):
             k = d.y[i, t] if t < d.y.shape[1] and d.mask[i, t] else d.vocab.index(ap.EOS)
             out[k, i, t] = 1.0
+        self.emitted.append(out[:, :, t].argmax(axis=0))
         return out
 
 
