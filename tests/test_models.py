@@ -315,3 +315,34 @@ def test_sample_bad_input():
         sample(order_model("rnn", n_a=2), [0], 3, rng=0)
     with pytest.raises(TypeError, match="sample: rng must be"):
         sample(model, [0], 3, rng=None)
+
+
+class FrozenSGD(SGD):
+    """Records each minibatch's gradients and leaves the parameters where they are."""
+
+    def __init__(self):
+        super().__init__(1.0)
+        self.grads = []
+
+    def step(self, params, grads):
+        self.grads.append({k: g.copy() for k, g in grads.items()})
+
+
+def test_an_epoch_sees_every_example_once_and_averages_over_examples():
+    """With the parameters frozen, an epoch of uneven minibatches (32, 32, 32, 4) must report
+    the full-batch loss and accuracy, and its batch gradients, each weighted by its batch
+    size, must add up to m times the full-batch gradient."""
+    d = data.order_task(100, 6, rng=5)
+    model = order_model("rnn", n_a=8)
+    opt = FrozenSGD()
+    history = model.fit(d.ids, d.y, epochs=1, batch_size=32, optimizer=opt, rng=0, progress=False)
+    full = model.evaluate(d.ids, d.y)
+    assert history.loss[0] == pytest.approx(full["loss"], rel=1e-12)
+    assert history.accuracy[0] == pytest.approx(full["accuracy"], rel=1e-12)
+    assert len(opt.grads) == 4
+    _, dy = model._batch_loss(model.forward(d.ids), model._check_y("t", d.y, 100, 1), None)
+    model.backward(dy)
+    sizes = [32, 32, 32, 4]
+    for k, g in model.gradients().items():
+        weighted = sum(n * batch[k] for n, batch in zip(sizes, opt.grads))
+        np.testing.assert_allclose(weighted, 100 * g, rtol=1e-10, atol=1e-12, err_msg=k)
