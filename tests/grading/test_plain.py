@@ -52,19 +52,21 @@ def test_big_and_deep_values_are_refused():
     assert "too deeply nested" in json.dumps(plain.encode(deep))
 
 
-@pytest.mark.parametrize("tree", [
-    {"__ndarray__": ["|O", [1], ""]},
-    {"__ndarray__": ["<f8", [2], "AAAA"]},
-    {"__ndarray__": ["<f8", [-1], ""]},
-    {"__tuple__": [1], "type": "os.system", "fields": ["a"]},
-    {"__tuple__": [1], "type": "T", "fields": ["__class__"]},
-    {"__dict__": [[1, 2]]},
-    {"__pickle__": "x"},
-    {},
+@pytest.mark.parametrize("tree, reason", [
+    ({"__ndarray__": ["|O", [1], ""]}, "array dtype '|O' is not allowed"),
+    ({"__ndarray__": ["<f8", [2], "AAAA"]}, "cannot hold 3 bytes"),
+    ({"__ndarray__": ["<f8", [-1], ""]}, "bad array shape [-1]"),
+    ({"__tuple__": [1], "type": "os.system", "fields": ["a"]}, "bad tuple type name 'os.system'"),
+    ({"__tuple__": [1], "type": "T", "fields": ["__class__"]}, "bad tuple fields ['__class__']"),
+    ({"__dict__": [[1, 2]]}, "malformed dict node"),
+    ({"__pickle__": "x"}, "unknown node with keys ['__pickle__']"),
+    ({}, "unexpected node of type dict"),
 ])
-def test_forged_trees_are_rejected(tree):
-    with pytest.raises(PlainError):
+def test_forged_trees_are_rejected(tree, reason):
+    # each for its own reason, not by a failure further on
+    with pytest.raises(PlainError) as info:
         plain.decode(tree)
+    assert reason in str(info.value)
 
 
 def test_loads_rejects_non_json():
