@@ -190,6 +190,19 @@ def test_orthogonal_weights_scale_every_direction_equally():
     np.testing.assert_allclose(W.T @ W, 0.64 * np.eye(7), atol=1e-12)
 
 
+def test_orthogonal_weights_are_the_q_of_a_qr_with_positive_diagonal():
+    """Q of G = QR with diag(R) > 0, G the Gaussian matrix drawn first from the seed: the
+    sign convention that makes Q uniform over the orthogonal group (LAPACK's own QR
+    leaves Q[0, 0] <= 0 every time)."""
+    G = np.random.default_rng(2).standard_normal((7, 7))
+    Q = recurrent_weights(7, 0.8, rng=2) / 0.8
+    R = Q.T @ G
+    np.testing.assert_allclose(np.tril(R, -1), 0.0, atol=1e-12)
+    assert (np.diag(R) > 0).all(), np.diag(R)
+    first = [recurrent_weights(5, 1.0, rng=seed)[0, 0] for seed in range(20)]
+    assert min(first) < 0 < max(first)
+
+
 def test_recurrent_weights_dtype_and_seed():
     W32 = recurrent_weights(4, 0.9, rng=1, dtype=np.float32)
     assert W32.dtype == np.float32
