@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from rnncourse.grading import grade_batch, grade_submission
-from rnncourse.grading.cases import submission_seed
+from rnncourse.grading.cases import hidden_cases, submission_seed
 from rnncourse.grading.exercises import ASSIGNMENT_MODULES, get_assignment
 
 from ..fixtures.submissions import build
@@ -106,3 +106,22 @@ def test_report_json_has_the_documented_keys():
     data = json.loads(json.dumps(report.to_dict()))
     assert {"submission", "assignment", "student", "score", "max_score", "exercises"} <= set(data)
     assert set(data["exercises"][0]) == {"name", "score", "max_score", "status", "feedback"}
+
+
+@needs_solutions
+def test_every_hidden_case_is_judged_not_only_the_first(tmp_path):
+    # an answer wrong only at the sizes of a later hidden case fails, and says which case
+    seed = 1
+    cases = hidden_cases(get_assignment(F02), seed)["bce_step_loss"]
+    shapes = [c.case.args[1].shape for c in cases]
+    k = shapes.index(shapes[-1]) + 1
+    assert k > 1, shapes
+    nb = build.swap(build.solution(F02), "bce_step_loss",
+                    "import numpy as np\n"
+                    "def bce_step_loss(y_hat_t, y_t):\n"
+                    "    L = -np.sum(y_t * np.log(y_hat_t) + (1 - y_t) * np.log(1 - y_hat_t), axis=0)\n"
+                    f"    return L + 1.0 if y_t.shape == {shapes[-1]!r} else L\n")
+    report = grade_submission(build.write(nb, tmp_path / f"{F02}.ipynb"), timeout=30, seed=seed)
+    result = next(e for e in report.exercises if e.name == "bce_step_loss")
+    assert result.status == "failed" and result.score == 0, result
+    assert result.feedback.startswith(f"hidden case {k} of {len(cases)} "), result.feedback
