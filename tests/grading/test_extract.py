@@ -1,5 +1,6 @@
 """Extract stage: a file -> Submission; broken files never raise."""
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -43,6 +44,20 @@ def test_code_cells_in_order_and_assignment_precedence(tmp_path):
     assert read_submission(write(tmp_path / "x" / "02_forward_propagation.ipynb", [])).assignment \
         == "02_forward_propagation"
     assert sub.digest == digest_of(path) and sub.digest.startswith("sha256:")
+
+
+def test_a_source_stored_as_a_list_is_joined_as_is(tmp_path):
+    # nbformat's multi-line strings: the pieces concatenate with nothing in between, and
+    # need not end at line ends
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("")]
+    nb.metadata["rnncourse"] = {"assignment": "02_forward_propagation"}
+    path = tmp_path / "ann.ipynb"
+    nbformat.write(nb, str(path))
+    raw = json.loads(path.read_text())
+    raw["cells"][0]["source"] = ["def f(x):\n", "    return x", " + 1\n"]
+    path.write_text(json.dumps(raw))
+    assert read_submission(path).cells == ("def f(x):\n    return x + 1\n",)
 
 
 @pytest.mark.parametrize("name, phrase", [
