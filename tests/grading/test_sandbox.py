@@ -75,6 +75,19 @@ def test_files_outside_the_sandbox_cannot_be_read_or_written(tmp_path):
     assert any(str(secret) in flag for flag in result.flags)
 
 
+def test_files_are_limited_in_size_and_in_number():
+    # RLIMIT_FSIZE from Limits.file_mb, and RLIMIT_NOFILE (64 descriptors)
+    cells = ["def big():\n    with open('big.bin', 'wb') as f:\n        f.write(b'0' * (2 * 2**20))\n",
+             "def small():\n    with open('small.bin', 'wb') as f:\n        return f.write(b'0' * 2**19)\n",
+             "def many():\n    return [open(f'f{i}.txt', 'w') for i in range(100)]\n"]
+    result = call(cells, ["big", "small", "many"],
+                  limits=Limits(timeout=5.0, memory_mb=512, file_mb=1))
+    big, many = result.exercises["big"].cases[0], result.exercises["many"].cases[0]
+    assert (big["type"], big["message"]) == ("OSError", "[Errno 27] File too large"), big
+    assert value(result, "small") == 2**19
+    assert many["type"] == "OSError" and "Too many open files" in many["message"], many
+
+
 def test_a_crash_costs_one_exercise_and_restarts_the_worker():
     cells = ["import os\ndef crash():\n    os._exit(7)\ndef fine():\n    return 42\n"]
     result = call(cells, ["crash", "fine"])
