@@ -88,6 +88,16 @@ def test_files_are_limited_in_size_and_in_number():
     assert many["type"] == "OSError" and "Too many open files" in many["message"], many
 
 
+def test_a_flood_of_results_costs_one_exercise():
+    cells = ["import numpy as np\n"
+             "def flood():\n    return np.zeros(300_000)\n"      # 2.4 MB, more once encoded
+             "def fine():\n    return np.zeros(3_000)\n"]
+    result = call(cells, ["flood", "fine"], limits=Limits(timeout=5.0, memory_mb=512, max_output_mb=1))
+    flood = result.exercises["flood"]
+    assert (flood.status, flood.message) == ("crash", "sent more than 1 MB of results")
+    assert value(result, "fine").shape == (3_000,)
+
+
 def test_a_crash_costs_one_exercise_and_restarts_the_worker():
     cells = ["import os\ndef crash():\n    os._exit(7)\ndef fine():\n    return 42\n"]
     result = call(cells, ["crash", "fine"])
