@@ -55,6 +55,7 @@ def test_loss_reaches_its_own_step_and_earlier_ones_only():
         r = vg.reached_by_loss(t, T_x)
         steps = {int(n[1:]) for n in r.nodes if n.startswith("a")}
         assert steps == set(range(0, t + 1))
+        assert {n for n in r.nodes if n.startswith("x")} == {f"x{s}" for s in range(1, t + 1)}
         assert f"L{t}" in r.nodes and f"yhat{t}" in r.nodes
         assert not any(n in r.nodes for n in ("L", f"L{t + 1}", f"a{t + 1}"))
         assert r.edges <= set(vg.bptt_graph(T_x).backward)
@@ -104,6 +105,14 @@ def test_reach_view_normalises_row_t(reach):
         assert f"L<{t}>" in view.text
     assert "not a<4>" in vg.reach_view(reach, 3).text
     assert f"{vg.reach_view(reach, 3).relative[0]:.2g}" in vg.reach_view(reach, 3).text
+
+
+def test_reach_view_divides_by_the_own_step_even_when_earlier_steps_are_larger():
+    # an exploding gradient: the far steps outweigh a<t> itself
+    reach = np.array([[1.0, 0.0, 0.0], [4.0, 2.0, 0.0], [9.0, 3.0, 0.5]])
+    view = vg.reach_view(reach, 3)
+    np.testing.assert_allclose(view.relative, [9.0 / 0.5, 3.0 / 0.5, 1.0])
+    assert "18 times its size at a<3>" in view.text
 
 
 def test_reach_view_bad_input(reach):
