@@ -130,7 +130,11 @@ def test_order_rule(length):
         assert d.decode(i).endswith(" -> " + d.label_names[d.y[i]])
     assert 0.4 < d.y.mean() < 0.6
     if isinstance(length, tuple):
-        assert d.lengths.min() >= 3 and d.lengths.max() <= 9 and d.mask is not None
+        # (min, max) is inclusive at both ends: 300 draws hit each of the 7 lengths
+        assert set(d.lengths.tolist()) == set(range(3, 10)) and d.mask is not None
+        assert d.x.shape[2] == 9
+    else:
+        assert (d.lengths == length).all() and d.x.shape[2] == length and d.mask is None
 
 
 def test_order_bag_of_words_is_blind():
