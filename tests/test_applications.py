@@ -90,6 +90,7 @@ def test_every_generated_tune_follows_every_rule():
     ("cded|cded|efge|fCdc", "steps"),      # a leap
     ("cded|cdef|efge|fedc", "repeat"),
     ("cded|cded|efge|fede", "cadence"),
+    ("cded|cded|efge|dcde", "cadence"),    # passes by c, but does not end on it
     ("cded|cded|efge|fed", "form"),
     ("cded|cded|efge|fedx", "form"),
 ])
