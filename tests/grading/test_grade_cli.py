@@ -51,3 +51,16 @@ def test_bad_options_are_one_line_errors(capsys, option, value, phrase):
     with pytest.raises(SystemExit) as exc:
         main(["grade", option, value, "x.ipynb"])
     assert exc.value.code == 2 and phrase in capsys.readouterr().err
+
+
+def test_a_grader_that_cannot_run_exits_one(capsys, monkeypatch):
+    # exit 1 (the grader's environment) is told apart from 2 (the submissions' problems)
+    from rnncourse.grading import grade, sandbox
+
+    def no_worker(*args, **kwargs):
+        raise sandbox.SandboxError("the grading worker did not start")
+
+    monkeypatch.setattr(grade, "grade_batch", no_worker)
+    assert main(["grade", "--assignment", F02, str(FIXTURES / "empty.ipynb")]) == 1
+    assert capsys.readouterr().err.strip() == \
+        "rnncourse grade: the grader cannot run: the grading worker did not start"
