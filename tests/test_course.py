@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rnncourse.course import END, LESSONS, START, course_map
+import pytest
+
+from rnncourse.course import END, LESSONS, START, course_map, update_readme
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,3 +51,42 @@ def test_every_lesson_is_complete_and_links_its_assignment():
         assert lesson.stem in ASSIGNMENT_MODULES, f"{lesson.stem}: exercises not registered"
         link = f"](../assignments/{lesson.stem}.ipynb)"
         assert link in notebook.read_text(encoding="utf-8"), f"{lesson.stem}: lesson does not link {link}"
+
+
+def _touch(root: Path, *relative: str) -> None:
+    for rel in relative:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("{}", encoding="utf-8")
+
+
+def _status_of(table: str, stem: str) -> str:
+    row = next(line for line in table.splitlines() if f"{stem}.ipynb" in line)
+    return row.rstrip(" |").rsplit("|", 1)[1].strip()
+
+
+def test_status_follows_the_files_that_exist(tmp_path):
+    _touch(tmp_path, "notebooks/00_welcome.ipynb",                                  # ungraded
+           "notebooks/01_rnn_types.ipynb", "assignments/01_rnn_types.ipynb",
+           "notebooks/02_forward_propagation.ipynb",
+           "assignments/03_backprop_through_time.ipynb")
+    table = course_map(tmp_path)
+    assert _status_of(table, "00_welcome") == "ready"
+    assert _status_of(table, "01_rnn_types") == "ready"
+    assert _status_of(table, "02_forward_propagation") == "lesson ready, assignment planned"
+    assert _status_of(table, "03_backprop_through_time") == "assignment ready, lesson planned"
+    assert _status_of(table, "04_vanishing_gradients") == "planned"
+    assert "`notebooks/04_vanishing_gradients.ipynb` (planned)" in table
+    assert "[assignments/01_rnn_types.ipynb](assignments/01_rnn_types.ipynb)" in table
+
+
+def test_update_readme_rewrites_only_between_the_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# title\n\n{START}\nold table\n{END}\n\nafter\n", encoding="utf-8")
+    assert update_readme(tmp_path) is True
+    assert readme.read_text(encoding="utf-8") == \
+        f"# title\n\n{START}\n{course_map(tmp_path)}\n{END}\n\nafter\n"
+    assert update_readme(tmp_path) is False                 # already current
+    readme.write_text("# no markers\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="README.md has no <!-- course-map:start -->"):
+        update_readme(tmp_path)
+    assert readme.read_text(encoding="utf-8") == "# no markers\n"
