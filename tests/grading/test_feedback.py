@@ -4,6 +4,7 @@ cannot inject Markdown or HTML into them."""
 from __future__ import annotations
 
 import re
+from html import escape
 
 import pytest
 
@@ -100,6 +101,16 @@ def test_learner_text_cannot_inject_markup(text):
     assert all(row.count("<td") == 4 for row in re.findall(r"<tr>.*?</tr>", html, re.S)[1:])
     # ...and is still there to read
     assert html.count("<pre><code") == 3  # notes and both exercises
+
+
+@pytest.mark.parametrize("name", ["`` ` ``", "a`b", "``x``", "`", "a | b"])
+def test_backticks_and_pipes_stay_inside_their_code_span(name):
+    html = _html(render_feedback(report_of(["x"], student=name)))
+    assert f"<code>{escape(name, quote=False)}</code>" in html
+    # in the score table, a pipe in an exercise name does not add a cell
+    report = Report("s.ipynb", "a", "ann", (ExerciseResult(name, 0, 1, "failed", "x"),))
+    rows = re.findall(r"<tr>.*?</tr>", _html(render_feedback(report)), re.S)
+    assert [row.count("<td") for row in rows[1:]] == [4, 4], rows
 
 
 def test_page_renders_as_expected_html_for_plain_text():
