@@ -35,3 +35,18 @@ class _Frozen:
 @pytest.fixture
 def frozen():
     return _Frozen()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_config_home(tmp_path_factory):
+    """Keep the grader's secret key (``$XDG_CONFIG_HOME/rnncourse``) out of the user's home.
+
+    Grading tests create the key on first use; without this they would write it to
+    ``~/.config/rnncourse/grading-secret``, the file a real grading run on this machine
+    uses.  Set in ``os.environ`` so that grader subprocesses inherit it too.
+    """
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config-home")))
+    patch.delenv("RNNCOURSE_GRADING_SECRET", raising=False)
+    yield
+    patch.undo()
