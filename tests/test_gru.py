@@ -7,13 +7,11 @@ import pytest
 
 from rnncourse.activations import sigmoid
 from rnncourse.caches import SequenceCache
-from rnncourse.cells import CELLS
 from rnncourse.gradcheck import gradient_check
 from rnncourse.gru import (GRUCellCache, gru_backward, gru_cell_backward, gru_cell_forward,
                            gru_forward, gru_output_backward, init_gru_params)
 from rnncourse.losses import bce_loss, softmax_cross_entropy
 
-from .conftest import perturbed
 from .helpers import (SHAPES, assert_mask_carries_state, assert_raises_named, assert_same_arrays,
                       cache_arrays, copy_arrays, random_problem)
 
@@ -231,23 +229,6 @@ def test_backward_does_not_mutate_inputs(rng):
     assert_same_arrays(cache_arrays(caches, 2), cached)
     for k in first:  # a second backward on the same caches gives the same gradients
         np.testing.assert_array_equal(first[k], second[k])
-
-
-def test_registered_in_cells(rng):
-    cell = CELLS["gru"]
-    assert cell.param_names == RECURRENT
-    params = perturbed(cell.init_params(3, 4, rng), rng)
-    assert set(params) == set(RECURRENT) and "Wy" not in params
-    x, a0 = rng.standard_normal((3, 2, 5)), rng.standard_normal((4, 2))
-    mask = np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]], dtype=float)
-    a, caches = cell.forward(x, a0, params, mask=mask)
-    np.testing.assert_array_equal(a, gru_forward(x, a0, params, output=None, mask=mask)[0])
-    da = rng.standard_normal(a.shape)
-    grads = cell.backward(da, caches)
-    assert set(grads) == {"dx", "da0", *("d" + k for k in cell.param_names)}
-    for k, g in gru_backward(da, caches).items():
-        np.testing.assert_array_equal(grads[k], g)
-    assert cell.init_params(3, 4, 0, dtype=np.float32)["Wc"].dtype == np.float32
 
 
 # --- dtypes -----------------------------------------------------------------------------
