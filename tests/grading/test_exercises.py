@@ -5,6 +5,7 @@ import copy
 import numpy as np
 import pytest
 
+from rnncourse.grading import plain
 from rnncourse.grading.compare import CallOutcome, judge
 from rnncourse.grading.exercises import (ASSIGNMENT_MODULES, StructureError, all_assignments,
                                          draw_dims, find_exercise, get_assignment)
@@ -87,3 +88,19 @@ def test_draw_dims_are_distinct_and_in_range():
 
 def test_every_registered_module_is_listed():
     assert set(ASSIGNMENT_MODULES) == {a.name for a in all_assignments()}
+
+
+# brnn_backward's reference accepts only the library's own cache class; what the worker
+# receives is checked with a learner-style answer in test_exercises_bidirectional_rnn.py
+ROUND_TRIP = [e for e in EXERCISES if e.name != "brnn_backward"]
+
+
+@pytest.mark.parametrize("ex", ROUND_TRIP, ids=lambda e: e.name)
+def test_public_cases_survive_the_trip_to_the_sandbox(ex):
+    """The sandbox receives the cases as plain JSON; the reference must give the same answer."""
+    for case in ex.public_cases():
+        decoded = plain.loads(plain.dumps(case.args))
+        want, got = ex.split(ex.reference(*case.args)), ex.split(ex.reference(*decoded))
+        assert set(want) == set(got)
+        for k in want:
+            np.testing.assert_array_equal(want[k], got[k], err_msg=k)

@@ -1,11 +1,10 @@
 """Assignment 05_gru: answers written the way the notebook teaches pass, typical mistakes fail clearly."""
 
 import numpy as np
-import pytest
 
 from rnncourse.activations import sigmoid, softmax
-from rnncourse.grading import plain, run_check
-from rnncourse.grading.exercises import find_exercise, get_assignment
+from rnncourse.grading import run_check
+from rnncourse.grading.exercises import get_assignment
 
 
 def test_the_assignment_registers_three_exercises():
@@ -13,18 +12,6 @@ def test_the_assignment_registers_three_exercises():
     assert [e.name for e in assignment.exercises] == ["gru_cell_forward", "gru_forward",
                                                       "gru_cell_backward"]
     assert "gru" not in assignment.learner_modules
-
-
-@pytest.mark.parametrize("name", ["gru_cell_forward", "gru_forward", "gru_cell_backward"])
-def test_public_cases_survive_the_trip_to_the_sandbox(name):
-    # the sandbox receives the cases as plain JSON; the reference must give the same answer
-    _, ex = find_exercise(name)
-    for case in ex.public_cases():
-        decoded = plain.loads(plain.dumps(case.args))
-        want, got = ex.split(ex.reference(*case.args)), ex.split(ex.reference(*decoded))
-        assert set(want) == set(got)
-        for k in want:
-            np.testing.assert_array_equal(want[k], got[k])
 
 
 # --- answers as a learner writes them ------------------------------------------------------

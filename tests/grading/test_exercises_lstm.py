@@ -1,10 +1,9 @@
 """Assignment 06_lstm: answers written the way the notebook teaches pass, typical mistakes fail clearly."""
 
 import numpy as np
-import pytest
 
 from rnncourse.activations import sigmoid, softmax
-from rnncourse.grading import plain, run_check
+from rnncourse.grading import run_check
 from rnncourse.grading.exercises import find_exercise, get_assignment
 
 NAMES = ["lstm_cell_forward", "lstm_forward", "lstm_cell_backward", "lstm_backward"]
@@ -14,17 +13,6 @@ def test_the_assignment_registers_four_exercises():
     assignment = get_assignment("06_lstm")
     assert [e.name for e in assignment.exercises] == NAMES
     assert "lstm" not in assignment.learner_modules
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_public_cases_survive_the_trip_to_the_sandbox(name):
-    _, ex = find_exercise(name)
-    for case in ex.public_cases():
-        decoded = plain.loads(plain.dumps(case.args))
-        want, got = ex.split(ex.reference(*case.args)), ex.split(ex.reference(*decoded))
-        assert set(want) == set(got)
-        for k in want:
-            np.testing.assert_array_equal(want[k], got[k])
 
 
 def test_lstm_backward_cases_have_a_nonzero_initial_memory():
