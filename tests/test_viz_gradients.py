@@ -3,6 +3,8 @@ drawings and widget builders run, return what they drew on and leave global stat
 
 from __future__ import annotations
 
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -177,11 +179,28 @@ def test_plot_norm_by_distance_marks_overflow():
     ax = vg.plot_norm_by_distance({"grows": np.array([1.0, 1e3, 1e300, np.inf, np.nan]),
                                    "fades": np.array([1.0, 0.1, 0.0])},
                                   reference={"ref": np.array([1.0, 0.5, 0.25])})
-    assert ax.get_yscale() == "log"
     assert [t.get_text() for t in ax.texts] == ["overflow"]
     grows = ax.lines[0]
     assert list(grows.get_xdata()) == [0, 1, 2]                 # stops before inf
+    np.testing.assert_allclose(grows.get_ydata(), [0.0, 3.0, 300.0])   # log10 of the values
+    assert ax.yaxis.get_major_formatter()(300.0, 0) == "$10^{300}$"
+    low, high = ax.get_ylim()
+    assert low <= -1 and high >= 300                            # whole decades around the data
     assert list(ax.lines[2].get_xdata()) == [0, 1]               # zero (underflow) not drawn
+
+
+def test_plot_norm_by_distance_shows_curves_up_to_the_largest_float64():
+    """Lesson 04's rho = 3 float64 panel: matplotlib's log autoscale showed 1 ... 10 and no curve."""
+    import warnings
+
+    with np.errstate(over="ignore"):
+        curve = 3.0 ** np.arange(700.0)                         # inf from distance 646 on
+    ax = vg.plot_norm_by_distance({"float64": curve})
+    low, high = ax.get_ylim()
+    assert low <= 0.0 and high >= np.log10(np.finfo(np.float64).max)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax.figure.savefig(io.BytesIO(), format="png")           # draws without overflow
     ax = vg.plot_norm_by_distance({"r": np.array([1.0, 0.5, np.inf])}, distances=[0, 5, 10])
     assert list(ax.lines[0].get_xdata()) == [0.0, 5.0] and list(ax.lines[1].get_xdata()) == [10.0]
     with pytest.raises(ValueError, match="plot_norm_by_distance: distances must have the shape"):

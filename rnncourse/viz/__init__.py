@@ -130,6 +130,22 @@ def finish_diagram(ax, xlim, ylim, title=None):
     return ax
 
 
+def _legend_outside(ax, **kwargs):
+    """A legend to the right of ``ax``, outside it, so that it never covers the data.
+
+    Figures that hold such a legend are drawn with ``layout="constrained"`` (or shown
+    inline, which crops to what was drawn) so the legend is not cut off.  Returns the
+    legend, or None when nothing on ``ax`` has a label.
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    options = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0,
+               "fontsize": 8}
+    options.update(kwargs)
+    return ax.legend(handles, labels, **options)
+
+
 def _show(fig) -> None:
     """Display ``fig`` once (inside a widget's Output) and release it."""
     import matplotlib.pyplot as plt

@@ -332,7 +332,7 @@ def draw_weight_stacking(Waa, Wax, a_prev, x_t, *, example: int = 0, axes=None):
     -------
     axes : list of 2 Axes
         Top: the stacked column ``[a<t-1>; x<t>]`` (n_a + n_x entries) drawn as a row;
-        bottom: the matrix ``W_a`` (n_a, n_a + n_x).  A line in both separates the
+        bottom: the matrix ``W_a`` (n_a, n_a + n_x), each with its colour bar.  A line in both separates the
         ``a`` part from the ``x`` part, so one sees that ``W_aa`` only ever meets
         ``a<t-1>`` and ``W_ax`` only ``x<t>``.
     """
@@ -359,14 +359,17 @@ def draw_weight_stacking(Waa, Wax, a_prev, x_t, *, example: int = 0, axes=None):
     ax_v, ax_w = axes
     # the stacked column, laid on its side above W_a: entry j meets column j of W_a
     v_scale = float(max(np.abs(stacked).max(), 1e-12))
-    ax_v.imshow(stacked[None, :], cmap="PuOr", vmin=-v_scale, vmax=v_scale, aspect="auto",
-                interpolation="nearest")
+    image_v = ax_v.imshow(stacked[None, :], cmap="PuOr", vmin=-v_scale, vmax=v_scale, aspect="auto",
+                          interpolation="nearest")
+    ax_v.figure.colorbar(image_v, ax=ax_v, pad=0.02, aspect=4)
     ax_v.axvline(n_a - 0.5, color="black", linewidth=2)
     ax_v.set_yticks([])
     ax_v.set_title(r"$[a^{\langle t-1 \rangle};\,x^{\langle t \rangle}]$ (on its side): entry $j$ "
                    r"multiplies column $j$ of $W_a$", fontsize=10)
     w_scale = float(max(np.abs(W_a).max(), 1e-12))
-    ax_w.imshow(W_a, cmap="PuOr", vmin=-w_scale, vmax=w_scale, aspect="auto", interpolation="nearest")
+    image_w = ax_w.imshow(W_a, cmap="PuOr", vmin=-w_scale, vmax=w_scale, aspect="auto",
+                          interpolation="nearest")
+    ax_w.figure.colorbar(image_w, ax=ax_w, pad=0.02)
     ax_w.axvline(n_a - 0.5, color="black", linewidth=2)
     ax_w.set_ylabel(r"$W_a = [\,W_{aa} \mid W_{ax}\,]$")
     ax_w.set_yticks([])

@@ -392,7 +392,7 @@ def draw_forward_trace(trace: ForwardTrace, T_x: int, *, example: int = 0, axes=
     n_a, m = trace.a_next.shape
     padded = np.full((n_a, m, T_x), np.nan)
     padded[:, :, :t] = trace.a                                         # (n_a, m, T_x)
-    plot_hidden_states(padded, example=example, ax=ax_heat, upto=t, colorbar=False,
+    plot_hidden_states(padded, example=example, ax=ax_heat, upto=t, colorbar=True,
                        title=rf"$a^{{\langle 1 \rangle}} \ldots a^{{\langle {t} \rangle}}$")
     units = np.arange(n_a)
     ax_a.barh(units, trace.a_next[:, example], color=COLORS["a"], label=notation("a", t))

@@ -23,7 +23,7 @@ from typing import Mapping, NamedTuple, Sequence
 import numpy as np
 
 from .._validate import Dims
-from . import COLORS, draw_arrow, draw_box, finish_diagram, get_axes, notation
+from . import COLORS, _legend_outside, draw_arrow, draw_box, finish_diagram, get_axes, notation
 
 __all__ = [
     "GATE_LABELS", "GateView", "draw_gru_cell", "draw_lstm_cell", "explore_gates", "gate_view",
@@ -197,13 +197,24 @@ def gate_view(gates, example: int = 0, gate: str | None = None, *, tokens=None) 
 # ------------------------------------------------------------------------------------------
 # Plots
 
+#: up to this many steps the words sit level under their step numbers; beyond, they
+#: are turned upright (one line of text per step), or they would run into each other
+_LEVEL_WORDS = 16
+
+
 def _time_axis(ax, T: int, words) -> None:
     ax.set_xticks(np.arange(T))
     if words is not None and any(words):
-        ax.set_xticklabels([f"{t + 1}\n{w}" for t, w in enumerate(words)], fontsize=7)
+        if T <= _LEVEL_WORDS:
+            ax.set_xticklabels([f"{t + 1}\n{w}" for t, w in enumerate(words)], fontsize=7)
+        else:
+            ax.set_xticklabels([f"{w} {t + 1}" for t, w in enumerate(words)], fontsize=7,
+                               rotation=90)
+        ax.set_xlabel("time step $t$ and the word read at it")
     else:
-        ax.set_xticklabels([str(t) for t in range(1, T + 1)], fontsize=8)
-    ax.set_xlabel("time step $t$")
+        ax.set_xticklabels([str(t) for t in range(1, T + 1)], fontsize=8,
+                           rotation=90 if T > 40 else 0)
+        ax.set_xlabel("time step $t$")
 
 
 def plot_gate_activations(gates, example: int = 0, *, names: Sequence[str] | None = None,
@@ -241,7 +252,7 @@ def plot_gate_activations(gates, example: int = 0, *, names: Sequence[str] | Non
 
         height = min(0.18 * n_a + 0.9, 3.0)
         _, axes = plt.subplots(len(names), 1, figsize=(min(0.42 * T + 2.5, 12.0), height * len(names) + 0.6),
-                               squeeze=False, sharex=True)
+                               squeeze=False, sharex=True, layout="constrained")
     axes = list(np.ravel(axes))
     if len(axes) != len(names):
         raise ValueError(f"{fn}: axes must hold {len(names)} Axes (one per gate), got {len(axes)}")
@@ -256,7 +267,8 @@ def plot_gate_activations(gates, example: int = 0, *, names: Sequence[str] | Non
         else:
             ax.tick_params(labelbottom=False)
         if colorbar:
-            ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.01)
+            bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.01)
+            bar.set_label("value" if low < 0 else "gate value", fontsize=8)
     axes[0].set_title(f"gate values of example {example}", fontsize=11)
     return axes
 
@@ -302,7 +314,7 @@ def plot_gate_means(gates, example: int = 0, *, names: Sequence[str] | None = No
     ax.set_ylim(low - 0.03, 1.03)
     ax.set_ylabel("mean over units")
     _time_axis(ax, T, None if words is None else words[example])
-    ax.legend(fontsize=8, loc="upper right", ncol=len(names))
+    _legend_outside(ax)
     ax.grid(True, alpha=0.3)
     return ax
 
@@ -346,13 +358,34 @@ def plot_accuracy_by_distance(distances, accuracies: Mapping[str, Sequence[float
     ax.set_ylim(min(0.4, (chance or 0.5) - 0.1), 1.03)
     ax.set_xlabel("distance between subject and verb (steps)")
     ax.set_ylabel("test accuracy")
-    ax.legend(fontsize=8)
+    _legend_outside(ax)
     ax.grid(True, alpha=0.3)
     return ax
 
 
 # ------------------------------------------------------------------------------------------
 # Widget
+
+def _gate_figure(gates: dict, example: int, gate: str, tokens):
+    """The gate explorer's figure: every gate's mean (top), the chosen gate's heatmap (bottom).
+
+    The legend of the top panel and the colour bar of the bottom one sit to the right
+    of their axes; constrained layout gives both panels the same width, so the time
+    steps line up.
+    """
+    import matplotlib.pyplot as plt
+
+    T = next(iter(gates.values())).shape[2]
+    height = 5.4 if T <= _LEVEL_WORDS else 6.2        # upright words need more room
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(min(0.42 * T + 3.0, 12.0), height),
+                                      sharex=True, gridspec_kw={"height_ratios": [1, 1.2]},
+                                      layout="constrained")
+    plot_gate_means(gates, example, tokens=tokens, ax=top, mark=gate if gate != "c_tilde" else None)
+    plot_gate_activations(gates, example, names=[gate], tokens=tokens, axes=[bottom])
+    top.set_xlabel("")
+    top.tick_params(labelbottom=False)
+    return fig
+
 
 def explore_gates(gates, *, tokens=None, captions: Sequence[str] | None = None):
     """Widget of lessons 05-06: pick an example and a gate, see when the gate opens.
@@ -377,9 +410,8 @@ def explore_gates(gates, *, tokens=None, captions: Sequence[str] | None = None):
     import html
 
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    from .explorers import _show
+    from . import _show
 
     fn = "explore_gates"
     checked = _bind_gates(fn, gates)
@@ -398,15 +430,7 @@ def explore_gates(gates, *, tokens=None, captions: Sequence[str] | None = None):
         text.value = "<br>".join(html.escape(line) for line in lines)
         with out:
             out.clear_output(wait=True)
-            fig, (top, bottom) = plt.subplots(2, 1, figsize=(min(0.42 * T + 2.5, 12.0), 5.4),
-                                              sharex=True, gridspec_kw={"height_ratios": [1, 1.2]})
-            plot_gate_means(checked, example.value, tokens=tokens, ax=top,
-                            mark=gate.value if gate.value != "c_tilde" else None)
-            plot_gate_activations(checked, example.value, names=[gate.value], tokens=tokens,
-                                  axes=[bottom], colorbar=False)
-            top.set_xlabel("")
-            fig.tight_layout()
-            _show(fig)
+            _show(_gate_figure(checked, example.value, gate.value, tokens))
 
     for control in (example, gate):
         control.observe(redraw, names="value")

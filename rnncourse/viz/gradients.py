@@ -24,7 +24,7 @@ from typing import Mapping, NamedTuple
 import numpy as np
 
 from .._validate import check_int
-from . import COLORS, _show, _wire, draw_arrow, draw_box, finish_diagram, get_axes, notation
+from . import COLORS, _legend_outside, _show, _wire, draw_arrow, draw_box, finish_diagram, get_axes, notation
 
 __all__ = [
     "BPTTGraph", "ClipView", "Reach", "ReachView", "VanishingView", "bptt_graph", "clip_view",
@@ -322,7 +322,7 @@ def plot_step_contributions(contributions, *, total=None, name: str = "dW_aa", a
     ax.set_xlabel("time step t")
     ax.set_ylabel("Frobenius norm")
     ax.set_title(f"{name} is a sum over time steps", fontsize=11)
-    ax.legend(fontsize=8)
+    _legend_outside(ax)
     return ax
 
 
@@ -389,6 +389,10 @@ def plot_norm_by_distance(curves: Mapping[str, np.ndarray], *, reference: Mappin
     Returns
     -------
     ax : matplotlib axes
+        The lines hold ``log10`` of the values on a linear axis whose ticks read
+        ``10^k`` (matplotlib's log scale cannot show values near the largest float64);
+        the y limits are whole decades around everything drawn, and the legend sits
+        outside the axes, to the right.
     """
     def x_values(curve):
         if distances is None:
@@ -399,7 +403,13 @@ def plot_norm_by_distance(curves: Mapping[str, np.ndarray], *, reference: Mappin
                              f"{curve.shape}, got {d.shape}")
         return d
 
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     ax = get_axes(ax, figsize=(6.0, 3.5))
+    # log10 of the values on a linear axis, labelled 10^k: matplotlib's own log scale
+    # breaks down near the largest float64 (~1.8e308, reached when rho = 3 over 650
+    # steps), where its tick maths overflows and the curve vanishes from the axes.
+    drawn = []   # every log10 value drawn, to set the limits from
     for label, curve in curves.items():
         curve = np.asarray(curve, dtype=float)
         d = x_values(curve)
@@ -407,20 +417,34 @@ def plot_norm_by_distance(curves: Mapping[str, np.ndarray], *, reference: Mappin
         stop = int(np.argmax(bad)) if bad.any() else len(curve)
         shown = curve[:stop]
         positive = shown > 0
-        (line,) = ax.semilogy(d[:stop][positive], shown[positive], label=label)
+        logs = np.log10(shown[positive])
+        (line,) = ax.plot(d[:stop][positive], logs, label=label)
+        drawn.append(logs)
         if bad.any():
-            last = shown[positive][-1] if positive.any() else 1.0
+            last = logs[-1] if positive.any() else 0.0
             ax.plot([d[stop]], [last], "x", color=line.get_color(), markersize=10, mew=2)
-            ax.annotate("overflow", (d[stop], last), textcoords="offset points", xytext=(4, 4),
-                        fontsize=8, color=line.get_color())
+            # above and to the left of the cross: the rising curve comes from below left
+            ax.annotate("overflow", (d[stop], last), textcoords="offset points", xytext=(-8, 2),
+                        ha="right", va="bottom", fontsize=8, color=line.get_color())
+            drawn.append(np.array([last]))
     for label, curve in (reference or {}).items():
         curve = np.asarray(curve, dtype=float)
         d = x_values(curve)
         ok = np.isfinite(curve) & (curve > 0)
-        ax.semilogy(d[ok], curve[ok], linestyle="--", linewidth=1, color="0.4", label=label)
+        logs = np.log10(curve[ok])
+        ax.plot(d[ok], logs, linestyle="--", linewidth=1, color="0.4", label=label)
+        drawn.append(logs)
+    drawn = np.concatenate(drawn) if drawn else np.zeros(1)
+    low, high = np.floor(drawn.min()), np.ceil(drawn.max())
+    if high - low < 1:
+        low, high = low - 1, high + 1
+    pad = 0.05 * (high - low)
+    ax.set_ylim(low - pad, high + 2 * pad)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"$10^{{{int(round(v))}}}$"))
     ax.set_xlabel("distance from the loss (steps back)")
     ax.set_ylabel(ylabel or "$\\|\\partial L / \\partial a^{\\langle t \\rangle}\\|$ (relative)")
-    ax.legend(fontsize=8)
+    _legend_outside(ax)
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
@@ -547,7 +571,7 @@ def clip_view(g, *, max_value: float, max_norm: float) -> ClipView:
     return ClipView(g, by_value, by_norm, _angle(g, by_value), _angle(g, by_norm))
 
 
-def plot_clipping(g, *, max_value: float, max_norm: float, ax=None):
+def plot_clipping(g, *, max_value: float, max_norm: float, limit: float | None = None, ax=None):
     """Clipping a 2-D gradient by value (a box) and by norm (a circle), before and after.
 
     Parameters
@@ -557,11 +581,16 @@ def plot_clipping(g, *, max_value: float, max_norm: float, ax=None):
         Half-width of the box ``[-max_value, max_value]^2``.
     max_norm : float > 0
         Radius of the circle.
+    limit : float > 0, optional
+        Both axes span ``[-limit, limit]``; default 1.1 times the largest of
+        ``max_value``, ``max_norm``, ``|g_1|`` and ``|g_2|``.  A widget passes a fixed
+        limit so that the figure keeps its size and scale while the sliders move.
     ax : matplotlib axes, optional
 
     Returns
     -------
     ax : matplotlib axes
+        Square and symmetric about 0, the legend below it (off the arrows).
     """
     from matplotlib.patches import Circle, Rectangle
 
@@ -579,18 +608,25 @@ def plot_clipping(g, *, max_value: float, max_norm: float, ax=None):
         ax.annotate("", xy=tuple(vec), xytext=(0, 0),
                     arrowprops={"arrowstyle": "-|>", "color": color, "linewidth": 2})
         ax.plot([], [], color=color, linewidth=2, label=label)   # legend entry for the arrow
-    ax.plot([0, view.g[0] * 1.15], [0, view.g[1] * 1.15], color="0.7", linewidth=0.8, zorder=0)
-    reach = max(max_value, max_norm)   # the box and the circle fit in [-reach, reach]^2
-    pad = 0.1 * max(reach, np.abs(view.g).max())
-    ax.set_xlim(min(-reach, view.g[0]) - pad, max(reach, view.g[0]) + pad)
-    ax.set_ylim(min(-reach, view.g[1]) - pad, max(reach, view.g[1]) + pad)
+    if limit is None:   # the box, the circle and the arrow fit in [-limit, limit]^2
+        limit = 1.1 * max(max_value, max_norm, float(np.abs(view.g).max()))
+    elif not (isinstance(limit, (int, float, np.integer, np.floating)) and np.isfinite(limit)
+              and limit > 0):
+        raise ValueError(f"plot_clipping: limit must be a finite number > 0, got {limit!r}")
+    # the gradient's own line, a little beyond its tip but inside the axes
+    stretch = min(1.15, 0.98 * limit / max(float(np.abs(view.g).max()), 1e-12))
+    ax.plot([0, view.g[0] * stretch], [0, view.g[1] * stretch], color="0.7", linewidth=0.8, zorder=0)
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-limit, limit)
     ax.set_aspect("equal")
     ax.axhline(0, color="0.85", linewidth=0.8, zorder=0)
     ax.axvline(0, color="0.85", linewidth=0.8, zorder=0)
     ax.set_xlabel("$g_1$")
     ax.set_ylabel("$g_2$")
     ax.set_title("Clipping a gradient: by value vs by norm", fontsize=11)
-    ax.legend(fontsize=7, loc="best")
+    # below the axes, where no arrow can be: five entries in two columns, always the same size
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
+              frameon=False)
     return ax
 
 
@@ -601,7 +637,8 @@ def explore_clipping(g=(4.0, 1.0), *, max_value: float = 1.0, max_norm: float = 
     -------
     ipywidgets.VBox
         Sliders for ``g_1, g_2``, ``max_value`` and ``max_norm``; the figure is
-        :func:`plot_clipping`, the sentence comes from :func:`clip_view`.
+        :func:`plot_clipping` on fixed axes (every slider position fits), so it keeps
+        its size whatever the sliders say; the sentence comes from :func:`clip_view`.
     """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
@@ -615,13 +652,15 @@ def explore_clipping(g=(4.0, 1.0), *, max_value: float = 1.0, max_norm: float = 
     def render(g_1, g_2, max_value, max_norm):
         vec = (g_1, g_2)
         view = clip_view(vec, max_value=max_value, max_norm=max_norm)
-        fig, ax = plt.subplots(figsize=(5, 5))
-        plot_clipping(vec, max_value=max_value, max_norm=max_norm, ax=ax)
+        fig, ax = plt.subplots(figsize=(5, 5.8), layout="constrained")
+        plot_clipping(vec, max_value=max_value, max_norm=max_norm, limit=limit, ax=ax)
         _show(fig)
         return (f"by value: ({view.by_value[0]:.2f}, {view.by_value[1]:.2f}), turned "
                 f"{view.angle_value:.1f} deg;  by norm: ({view.by_norm[0]:.2f}, "
                 f"{view.by_norm[1]:.2f}), turned {view.angle_norm:.1f} deg")
 
+    # fixed axes: the sliders' largest values fit, so the figure never changes size or scale
+    limit = 1.1 * max(g1.max, mv.max, mn.max, abs(first.g).max(), max_value, max_norm)
     controls = {"g_1": g1, "g_2": g2, "max_value": mv, "max_norm": mn}
     return _wire(render, controls, rows=[["g_1", "g_2"], ["max_value", "max_norm"]], caption=True)
 
@@ -658,6 +697,6 @@ def plot_training_curves(curves: Mapping[str, np.ndarray], *, ax=None, ylabel: s
         ax.set_yscale("log")
     ax.set_xlabel("training step")
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
+    _legend_outside(ax)
     ax.grid(True, alpha=0.3)
     return ax
