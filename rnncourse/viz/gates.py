@@ -301,7 +301,7 @@ def plot_gate_means(gates, example: int = 0, *, names: Sequence[str] | None = No
     names = list(names)
     n_a, m, T = next(iter(gates.values())).shape
     words = _check_tokens(fn, tokens, m, T)
-    ax = get_axes(ax, figsize=(min(0.42 * T + 2.5, 12.0), 2.8))
+    ax = get_axes(ax, figsize=(min(0.42 * T + 3.5, 13.0), 2.8))
     views = {n: gate_view(gates, example, n, tokens=tokens) for n in names}
     for n, view in views.items():
         ax.plot(np.arange(T), view.mean, marker="o", markersize=3, label=GATE_LABELS[n],
@@ -343,7 +343,7 @@ def plot_accuracy_by_distance(distances, accuracies: Mapping[str, Sequence[float
         raise ValueError(f"{fn}: distances must be a non-empty 1-D sequence, got shape {distances.shape}")
     if not isinstance(accuracies, Mapping) or not accuracies:
         raise TypeError(f"{fn}: accuracies must be a non-empty dict label -> accuracies")
-    ax = get_axes(ax, figsize=(5.5, 3.2))
+    ax = get_axes(ax, figsize=(6.8, 3.2))
     for label, acc in accuracies.items():
         acc = np.asarray(acc, dtype=float)
         if acc.shape != distances.shape:

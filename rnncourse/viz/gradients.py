@@ -310,7 +310,7 @@ def plot_step_contributions(contributions, *, total=None, name: str = "dW_aa", a
     flat = contributions.reshape(T_x, -1)
     steps = np.arange(1, T_x + 1)
     running = np.cumsum(flat, axis=0)
-    ax = get_axes(ax, figsize=(6.0, 3.2))
+    ax = get_axes(ax, figsize=(7.6, 3.2))
     ax.bar(steps, np.linalg.norm(flat, axis=1), color=COLORS["grad"], alpha=0.8,
            label="norm of step t's term")
     ax.plot(steps, np.linalg.norm(running, axis=1), "o-", color=COLORS["a"],
@@ -405,7 +405,7 @@ def plot_norm_by_distance(curves: Mapping[str, np.ndarray], *, reference: Mappin
 
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    ax = get_axes(ax, figsize=(6.0, 3.5))
+    ax = get_axes(ax, figsize=(8.0, 3.5))
     # log10 of the values on a linear axis, labelled 10^k: matplotlib's own log scale
     # breaks down near the largest float64 (~1.8e308, reached when rho = 3 over 650
     # steps), where its tick maths overflows and the curve vanishes from the axes.
@@ -595,7 +595,7 @@ def plot_clipping(g, *, max_value: float, max_norm: float, limit: float | None =
     from matplotlib.patches import Circle, Rectangle
 
     view = clip_view(g, max_value=max_value, max_norm=max_norm)
-    ax = get_axes(ax, figsize=(4.6, 4.6))
+    ax = get_axes(ax, figsize=(4.6, 5.3))
     ax.add_patch(Rectangle((-max_value, -max_value), 2 * max_value, 2 * max_value, fill=False,
                            linestyle="--", edgecolor=COLORS["x"], label="|entry| <= max_value"))
     ax.add_patch(Circle((0, 0), max_norm, fill=False, linestyle=":", edgecolor=COLORS["a"],
@@ -681,7 +681,7 @@ def plot_training_curves(curves: Mapping[str, np.ndarray], *, ax=None, ylabel: s
     -------
     ax : matplotlib axes
     """
-    ax = get_axes(ax, figsize=(6.0, 3.5))
+    ax = get_axes(ax, figsize=(7.6, 3.5))
     for label, curve in curves.items():
         curve = np.asarray(curve, dtype=float)
         steps = np.arange(1, len(curve) + 1)
