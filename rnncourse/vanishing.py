@@ -205,8 +205,9 @@ def recurrent_weights(n_a: int, spectral_radius: float, *, rng, kind: str = "ort
     rng : np.random.Generator or int seed
     kind : {"orthogonal", "gaussian"}
         ``"orthogonal"``: ``rho * Q`` with ``Q`` a random orthogonal matrix, so every
-        eigenvalue *and every singular value* equals ``rho``: one step scales every
-        vector by exactly ``rho``, which makes the decay rate easy to read.
+        eigenvalue has modulus ``|lambda| = rho`` (most are complex) and every singular
+        value equals ``rho``: one step scales every vector by exactly ``rho``, which
+        makes the decay rate easy to read.
         ``"gaussian"``: a matrix of N(0, 1) entries rescaled so that its largest
         ``|eigenvalue|`` is ``rho``; its singular values spread around that value,
         the situation of an ordinary random initialisation.
