@@ -301,7 +301,7 @@ def plot_gate_means(gates, example: int = 0, *, names: Sequence[str] | None = No
     names = list(names)
     n_a, m, T = next(iter(gates.values())).shape
     words = _check_tokens(fn, tokens, m, T)
-    ax = get_axes(ax, figsize=(min(0.42 * T + 3.5, 13.0), 2.8))
+    ax = get_axes(ax, figsize=(min(0.42 * T + 2.5, 12.0), 3.0))
     views = {n: gate_view(gates, example, n, tokens=tokens) for n in names}
     for n, view in views.items():
         ax.plot(np.arange(T), view.mean, marker="o", markersize=3, label=GATE_LABELS[n],
@@ -314,7 +314,9 @@ def plot_gate_means(gates, example: int = 0, *, names: Sequence[str] | None = No
     ax.set_ylim(low - 0.03, 1.03)
     ax.set_ylabel("mean over units")
     _time_axis(ax, T, None if words is None else words[example])
-    _legend_outside(ax)
+    # above the axes, in one row: off the lines, and no wider than the axes
+    _legend_outside(ax, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=len(names),
+                    frameon=False)
     ax.grid(True, alpha=0.3)
     return ax
 
@@ -369,19 +371,23 @@ def plot_accuracy_by_distance(distances, accuracies: Mapping[str, Sequence[float
 def _gate_figure(gates: dict, example: int, gate: str, tokens):
     """The gate explorer's figure: every gate's mean (top), the chosen gate's heatmap (bottom).
 
-    The legend of the top panel and the colour bar of the bottom one sit to the right
-    of their axes; constrained layout gives both panels the same width, so the time
-    steps line up.
+    The legend of the top panel sits above it; the heatmap's colour bar is attached to
+    both panels, so that they keep the same width and the time steps line up.
     """
     import matplotlib.pyplot as plt
 
     T = next(iter(gates.values())).shape[2]
-    height = 5.4 if T <= _LEVEL_WORDS else 6.2        # upright words need more room
+    height = 5.6 if T <= _LEVEL_WORDS else 6.4        # upright words need more room
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(min(0.42 * T + 3.0, 12.0), height),
                                       sharex=True, gridspec_kw={"height_ratios": [1, 1.2]},
                                       layout="constrained")
     plot_gate_means(gates, example, tokens=tokens, ax=top, mark=gate if gate != "c_tilde" else None)
-    plot_gate_activations(gates, example, names=[gate], tokens=tokens, axes=[bottom])
+    plot_gate_activations(gates, example, names=[gate], tokens=tokens, axes=[bottom], colorbar=False)
+    # one colour bar beside both panels (shrunk to the heatmap's height), so that both
+    # keep the same width and the time steps line up
+    bar = fig.colorbar(bottom.images[0], ax=[top, bottom], fraction=0.03, pad=0.01, shrink=0.55,
+                       anchor=(0.0, 0.0))
+    bar.set_label("value" if gate == "c_tilde" else "gate value", fontsize=8)
     top.set_xlabel("")
     top.tick_params(labelbottom=False)
     return fig
