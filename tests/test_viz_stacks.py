@@ -84,8 +84,22 @@ def test_tagging_table_marks_wrong_tags():
                             np.array([0.3, 0.1, 0.2]), np.array([0.97, 0.02, 0.4]))
     lines = text.splitlines()
     assert len(lines) == 4 and "uni P(PER)" in lines[0] and "bi P(PER)" in lines[0]
-    assert lines[1].startswith("rose") and "0.30 O   *" in lines[1] and "0.97 PER " in lines[1]
+    assert lines[1].startswith("rose") and "0.30 O *" in lines[1] and "0.97 PER" in lines[1]
     assert "*" not in lines[2] + lines[3]
+
+
+@pytest.mark.parametrize("names", [("uni", "bi"), ("one-directional", "bidirectional")])
+def test_tagging_table_headers_stand_over_their_columns(names):
+    """Lesson 07's table had its headers off by one column's worth of padding."""
+    text = vs.tagging_table(["rose", "said", "everyone"], np.array([1, 0, 0]),
+                            np.array([0.3, 0.6, 0.2]), np.array([0.97, 0.02, 0.4]), names=names)
+    header, *rows = text.splitlines()
+    starts = [header.index(h) for h in ("word", "true", f"{names[0]} P(PER)", f"{names[1]} P(PER)")]
+    for row in rows:
+        for k, start in enumerate(starts):
+            assert row[start] != " " and (start == 0 or row[start - 1] == " "), (k, row)
+        values = [row[start:end].strip() for start, end in zip(starts, starts[1:] + [None])]
+        assert values[2][:4].replace(".", "").isdigit() and values[3][:4].replace(".", "").isdigit()
 
 
 def test_tagging_table_shape_mismatch():

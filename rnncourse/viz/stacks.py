@@ -146,8 +146,9 @@ def tagging_table(tokens: Sequence[str], y_true, p_uni, p_bi, *,
     Returns
     -------
     str
-        A header and one line per token; a tag that differs from the truth is
-        marked with ``*``.  Probabilities are rounded to 2 decimals.
+        A header and one line per token, every column left-aligned under its header;
+        a tag that differs from the truth is marked with ``*``.  Probabilities are
+        rounded to 2 decimals.
     """
     fn = "tagging_table"
     T = len(tokens)
@@ -159,15 +160,19 @@ def tagging_table(tokens: Sequence[str], y_true, p_uni, p_bi, *,
                              f"got {value.shape}")
         arrays.append(value)
     y_true, p_uni, p_bi = arrays
-    width = max([4] + [len(w) for w in tokens])
-    lines = [f"{'word':<{width}}  {'true':<5}  {names[0] + ' P(' + labels[1] + ')':>12}  "
-             f"{names[1] + ' P(' + labels[1] + ')':>12}"]
+    headers = ["word", "true"] + [f"{name} P({labels[1]})" for name in names[:2]]
+    rows = []
     for w, y, pu, pb in zip(tokens, y_true, p_uni, p_bi):
         cols = []
         for p in (pu, pb):
             tag = int(p >= 0.5)
-            cols.append(f"{p:.2f} {labels[tag]:<4}{'*' if tag != int(y) else ' '}")
-        lines.append(f"{w:<{width}}  {labels[int(y)]:<5}  {cols[0]:>12}  {cols[1]:>12}")
+            cols.append(f"{p:.2f} {labels[tag]}{' *' if tag != int(y) else ''}")
+        rows.append([str(w), labels[int(y)]] + cols)
+    # every column as wide as its widest entry, header included, all left-aligned: each
+    # header starts exactly where its column's values start
+    widths = [max(len(r[k]) for r in [headers] + rows) for k in range(len(headers))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(r, widths)).rstrip()
+             for r in [headers] + rows]
     return "\n".join(lines)
 
 
