@@ -127,9 +127,13 @@ def _notes(sub: Submission, assignment: Assignment, run: SandboxRun,
         notes.append(f"warning: filesystem confinement {landlock or 'unknown'}: the notebook "
                      f"could read and write the grading user's files")
     seccomp = run.confinement.get("seccomp", "")
-    if seccomp != "seccomp on":
-        notes.append(f"warning: {seccomp or 'seccomp unknown'}: the notebook could start "
-                     f"processes if the grader runs as root")
+    if seccomp != "seccomp allow-list on":
+        notes.append(f"warning: {seccomp or 'seccomp unknown'}: the notebook could open "
+                     f"sockets, use IPC and, if the grader runs as root, start processes")
+    spaces = run.confinement.get("namespaces", "")
+    if not spaces.startswith("net, ipc, mount"):
+        notes.append(f"warning: network, IPC and mount namespaces {spaces or 'unknown'}: "
+                     f"the scratch folder was on the grader's disk")
     if len(notes) > _MAX_NOTES:
         notes = notes[:_MAX_NOTES] + [f"... and {len(notes) - _MAX_NOTES} more notes"]
     return notes
