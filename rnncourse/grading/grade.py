@@ -89,8 +89,11 @@ def _decode_outcome(raw) -> CallOutcome:
         return CallOutcome("raised", error_type=sandbox.worker_text(raw.get("type"), 100),
                            error_message=message)
     if raw.get("status") == "returned":
+        inputs_after = plain.decode(raw.get("inputs_after"), namedtuples=False)
+        if type(inputs_after) is not tuple:
+            raise plain.PlainError("case record's inputs are not a tuple")
         return CallOutcome("returned", value=plain.decode(raw.get("value"), namedtuples=False),
-                           inputs_after=plain.decode(raw.get("inputs_after"), namedtuples=False))
+                           inputs_after=inputs_after)
     raise plain.PlainError("case record has no known status")
 
 
@@ -127,7 +130,11 @@ def _judge_exercise(ex: Exercise, cases: list[HiddenCase], raw: ExerciseRun,
         except plain.PlainError as exc:
             verdict = Verdict("failed", f"the result could not be read ({exc})")
         else:
-            verdict = judge(ex, hidden.case, hidden.expected, outcome, hidden.numerical)
+            try:
+                verdict = judge(ex, hidden.case, hidden.expected, outcome, hidden.numerical)
+            except Exception as exc:  # noqa: BLE001  a forged record nobody foresaw
+                verdict = Verdict("failed", f"the result could not be judged "
+                                            f"({type(exc).__name__}: {_safe(str(exc), 200)})")
         if verdict.status == "not_implemented":
             return "not_implemented", f"{ex.name} is not attempted yet (it raises NotImplementedError)"
         if verdict.status != "passed":

@@ -40,6 +40,7 @@ _SYS_LANDLOCK_CREATE_RULESET = 444   # the same number on every Linux architectu
 _SYS_LANDLOCK_ADD_RULE = 445
 _SYS_LANDLOCK_RESTRICT_SELF = 446
 _PR_SET_NO_NEW_PRIVS = 38
+_PR_SET_PDEATHSIG = 1
 
 # filesystem rights (Landlock ABI 1 ... 5)
 _FS_EXECUTE, _FS_WRITE_FILE, _FS_READ_FILE, _FS_READ_DIR = 1, 2, 4, 8
@@ -234,7 +235,12 @@ def confine(job: dict, site: str, scratch: str) -> dict:
     """Apply every limit of the job to this process; return what was enforced."""
     limits = job["limits"]
     linux = sys.platform.startswith("linux")
-    spaces, disk = _namespaces(scratch, limits["disk_mb"]) if linux else ("unavailable", "disk")
+    if not linux:
+        spaces, disk = "unavailable (not Linux)", "disk"
+    elif not limits.get("namespaces", True):
+        spaces, disk = "not requested", "disk"
+    else:
+        spaces, disk = _namespaces(scratch, limits["disk_mb"])
     mb = 2**20
     settings = [
         (resource.RLIMIT_CPU, int(limits["cpu_seconds"])),
@@ -331,7 +337,10 @@ def _audit(scratch: str, site: str, flags: list):
             flags.append(f"blocked {event}")
             raise PermissionError(f"{event} is not allowed while grading")
         if event == "open" and args and isinstance(args[0], str):
-            path = os.path.abspath(args[0])
+            try:
+                path = os.path.abspath(args[0])
+            except OSError:   # a working directory deeper than PATH_MAX: not outside
+                return
             if not path.startswith(allowed_prefixes) and len(flags) < 50:
                 mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
                 flags.append(f"opened {path} ({mode})")
@@ -374,6 +383,10 @@ def main(argv) -> int:
     channel = Channel(channel_fd)
     with open(job_file, encoding="utf-8") as f:
         job = json.load(f)
+    if sys.platform.startswith("linux"):   # die with the grader, even after its kill -9
+        _libc.prctl(_PR_SET_PDEATHSIG, 9, 0, 0, 0)
+        if os.getppid() != job.get("grader_pid", os.getppid()):
+            return 71
     import numpy  # noqa: F401  (before confinement: numpy reads many files)
     import _rnncourse_plain as plain
     import _rnncourse_source as source
