@@ -281,7 +281,7 @@ def _attempt(site: Path, root: Path, number: int, cells: list, exercises: list,
         try:
             proc = subprocess.Popen(
                 [sys.executable, "-I", "-S", str(site / "_rnncourse_worker.py"), str(job_path),
-                 str(write_fd)],
+                 str(write_fd), str(os.getpid())],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
                 cwd=scratch, env=_environment(scratch), pass_fds=(write_fd,),
                 start_new_session=True)
