@@ -146,30 +146,66 @@ def test_dask_gradebook_equals_the_local_one(tmp_path, cluster, monkeypatch):
     assert again == [] and all(item.skipped for item in seen) and len(seen) == len(paths)
 
 
-def _kill_worker_running(client, wanted: str, times: int, stop: threading.Event, killed: list):
-    """SIGKILL the Dask worker whose current task grades ``wanted``, ``times`` times."""
+def _children(pid: int) -> list[int]:
+    """The sandbox workers that ``pid`` started."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if fields[1] == str(pid):
+                    with open(f"/proc/{entry}/cmdline", "rb") as f:
+                        if b"_rnncourse_worker" in f.read():
+                            out.append(int(entry))
+            except OSError:
+                continue
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _kill_worker_running(client, wanted: str, times: int, stop: threading.Event, killed: list,
+                         orphans: list):
+    """SIGKILL the Dask worker whose current task grades ``wanted``, ``times`` times, once
+    that task has started its sandbox worker; the sandbox workers still alive a second
+    after the kill go to ``orphans``."""
+    seen: dict[int, float] = {}
     while len(killed) < times and not stop.is_set():
         try:
-            processing = client.processing()
             pids = client.run(os.getpid)
-            keys = {k: v for k, v in client.run(lambda dask_worker: [
-                (key, str(ts.run_spec.args[0]) if hasattr(ts, "run_spec") and ts.run_spec else "")
-                for key, ts in dask_worker.state.tasks.items() if ts.state == "executing"]).items()}
+            running = client.run(lambda dask_worker: [
+                str(ts.run_spec.args[0]) if getattr(ts, "run_spec", None) else ""
+                for ts in dask_worker.state.tasks.values() if ts.state == "executing"])
         except Exception:
             time.sleep(0.05)
             continue
-        for address, tasks in keys.items():
-            if any(wanted in path for _, path in tasks) and address in pids and processing.get(address):
+        for address, tasks in running.items():
+            if any(wanted in path for path in tasks) and address in pids:
+                started = _children(pids[address])
+                for pid in started:
+                    seen.setdefault(pid, time.monotonic())
+                # kill once the sandbox worker is well into the sleeping cell (a worker
+                # still starting up would die anyway, writing to its closed channel)
+                if not started or time.monotonic() - seen[started[0]] < 2.0:
+                    break
                 os.kill(pids[address], signal.SIGKILL)
                 killed.append(pids[address])
-                time.sleep(1.0)  # let the nanny restart it and the scheduler notice
+                time.sleep(1.0)  # the sandbox worker sleeps for seconds yet
+                orphans.extend(pid for pid in started if _alive(pid))
                 break
         time.sleep(0.05)
 
 
 def _slow(root, student):
     """A correct notebook whose first cell sleeps: long enough to be killed during it."""
-    nb = build.insert(build.solution(F02), 1, "import time\ntime.sleep(2.5)\n")
+    nb = build.insert(build.solution(F02), 1, "import time\ntime.sleep(7)\n")
     return build.write(nb, root / student / f"{F02}.ipynb")
 
 
@@ -182,9 +218,9 @@ def test_a_worker_killed_mid_task_loses_nothing(tmp_path, monkeypatch):
 
     with DaskPool("local:2") as pool:
         client = Client(pool.client.scheduler.address)
-        stop, killed = threading.Event(), []
+        stop, killed, orphans = threading.Event(), [], []
         killer = threading.Thread(target=_kill_worker_running,
-                                  args=(client, "zed", 1, stop, killed), daemon=True)
+                                  args=(client, "zed", 1, stop, killed, orphans), daemon=True)
         killer.start()
         try:
             out = {p: o for p, o in pool.run([str(p) for p in paths],
@@ -194,16 +230,13 @@ def test_a_worker_killed_mid_task_loses_nothing(tmp_path, monkeypatch):
             stop.set()
             killer.join(10)
             client.close()
-    assert len(killed) == 1, "the test did not manage to kill the worker mid-task"
+    assert len(killed) == 1, ("the test did not manage to kill the worker mid-task", out)
     assert set(out) == {str(p) for p in paths}
     report, _ = out[str(paths[0])]
     assert report.student == "zed" and report.score == report.max_score
     assert all(not isinstance(o, str) for o in out.values()), out
-    time.sleep(0.5)
-    for pid in killed:   # the sandboxed worker died with its Dask worker (PR_SET_PDEATHSIG)
-        orphans = subprocess.run(["pgrep", "-f", "_rnncourse_worker.py"], capture_output=True,
-                                 text=True).stdout.split()
-        assert not orphans, f"sandbox workers left running: {orphans}"
+    # the sandboxed worker died with its Dask worker (PR_SET_PDEATHSIG), not orphaned
+    assert not orphans, f"sandbox workers {orphans} outlived their Dask worker by a second"
 
 
 def test_a_submission_whose_worker_dies_three_times_is_an_error_for_it_only(tmp_path, monkeypatch):
@@ -216,9 +249,9 @@ def test_a_submission_whose_worker_dies_three_times_is_an_error_for_it_only(tmp_
 
     with DaskPool("local:2") as pool:
         client = Client(pool.client.scheduler.address)
-        stop, killed = threading.Event(), []
+        stop, killed, orphans = threading.Event(), [], []
         killer = threading.Thread(target=_kill_worker_running,
-                                  args=(client, "zed", 3, stop, killed), daemon=True)
+                                  args=(client, "zed", 3, stop, killed, orphans), daemon=True)
         killer.start()
         try:
             items = list(pool.run([str(p) for p in paths],
@@ -228,11 +261,11 @@ def test_a_submission_whose_worker_dies_three_times_is_an_error_for_it_only(tmp_
             killer.join(10)
             client.close()
     out = dict(items)
-    assert len(killed) == 3
+    assert len(killed) == 3, (killed, out)
     assert isinstance(out[str(paths[0])], str) and "died 3 times" in out[str(paths[0])]
     for p in paths[1:]:
         report, _ = out[str(p)]
-        assert report.score == report.max_score
+        assert report.score == report.max_score, out
 
 
 def test_cli_grades_on_a_local_cluster(tmp_path, monkeypatch):
