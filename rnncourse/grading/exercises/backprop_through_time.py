@@ -17,7 +17,7 @@ from ...caches import SequenceCache
 from ...gradcheck import numerical_gradient
 from ...optim import clip_by_value
 from ...rnn import rnn_backward, rnn_cell_backward, rnn_cell_forward, rnn_forward
-from . import Case, Exercise, draw_dims, expect_dict
+from . import RNN_CACHE_FIELDS, Case, Exercise, documented_cache, draw_dims, expect_dict
 from .forward_propagation import random_grads, random_params, random_sequence_inputs
 
 ASSIGNMENT = "03_backprop_through_time"
@@ -33,6 +33,7 @@ def _cases_rnn_cell_backward(rng: np.random.Generator) -> Case:
     x_t = rng.standard_normal((dims["n_x"], dims["m"]))
     a_prev = rng.standard_normal((dims["n_a"], dims["m"]))
     _, _, cache = rnn_cell_forward(x_t, a_prev, params)
+    cache = documented_cache(cache, RNN_CACHE_FIELDS, "RNNCellCache")  # as recurrent_step makes it
     da_next = rng.standard_normal((dims["n_a"], dims["m"]))
     return Case((da_next, cache), dims)
 
@@ -62,7 +63,8 @@ def _cases_rnn_backward(rng: np.random.Generator) -> Case:
     _, _, caches = rnn_forward(x, a0, params)
     da = rng.standard_normal((dims["n_a"], dims["m"], dims["T_x"]))
     # the learner-facing form: a plain list of cell caches, as a loop over cells builds it
-    return Case((da, SequenceCache(list(caches.cells), caches.x)), dims)
+    cells = [documented_cache(c, RNN_CACHE_FIELDS, "RNNCellCache") for c in caches.cells]
+    return Case((da, SequenceCache(cells, caches.x)), dims)
 
 
 def _numgrad_rnn_backward(case: Case) -> dict:
@@ -115,7 +117,7 @@ EXERCISES = (
         name="rnn_backward", points=4, reference=rnn_backward,
         make_case=_cases_rnn_backward, split=_split_grads("rnn_backward"),
         signature="rnn_backward(da, caches) -> dict with dx, da0, dWax, dWaa, dba",
-        arg_names=("da", "caches"),
+        arg_names=("da", "caches"), uses=("rnn_cell_backward",),
         numerical_gradient=_numgrad_rnn_backward,
         hints={**_GRAD_HINTS,
                ("dx", ("n_x", "m")): "dx must keep every time step: fill dx[:, :, t]"},

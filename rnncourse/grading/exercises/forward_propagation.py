@@ -104,7 +104,7 @@ EXERCISES = (
         name="rnn_forward", points=4, reference=rnn_forward,
         make_case=_cases_rnn_forward, split=_split_rnn_forward,
         signature="rnn_forward(x, a0, params) -> (a, y_hat, caches)",
-        arg_names=("x", "a0", "params"),
+        arg_names=("x", "a0", "params"), uses=("rnn_cell_forward",),
         hints={
             ("a", ("n_a", "m")): "a must keep every time step: fill a[:, :, t] inside the loop",
             ("y_hat", ("n_y", "m")): "y_hat must keep every time step: "

@@ -18,7 +18,8 @@ import numpy as np
 
 from ...gradcheck import numerical_gradient
 from ...gru import GRU_SHAPES, gru_cell_backward, gru_cell_forward, gru_forward, init_gru_params
-from . import Case, Exercise, draw_dims, expect_dict, expect_sequence, split_cell_cache
+from . import (Case, Exercise, documented_cache, draw_dims, expect_dict, expect_sequence,
+               split_cell_cache)
 
 ASSIGNMENT = "05_gru"
 #: library modules a learner may import in this assignment (the sandbox exposes only these)
@@ -85,6 +86,7 @@ def _cases_gru_cell_backward(rng: np.random.Generator) -> Case:
     params = random_gru_params(rng, dims)
     x_t, c_prev = _step_inputs(rng, dims)
     _, _, cache = gru_cell_forward(x_t, c_prev, params)
+    cache = documented_cache(cache, CACHE_FIELDS, "GRUCellCache")   # the 7 entries of exercise 1
     dc_next = rng.standard_normal((dims["n_a"], dims["m"]))
     return Case((dc_next, cache), dims)
 
@@ -132,7 +134,7 @@ EXERCISES = (
         name="gru_forward", points=4, reference=gru_forward,
         make_case=_cases_gru_forward, split=_split_gru_forward,
         signature="gru_forward(x, a0, params) -> (a, y_hat, caches)",
-        arg_names=("x", "a0", "params"),
+        arg_names=("x", "a0", "params"), uses=("gru_cell_forward",),
         hints={
             ("a", ("n_a", "m")): "a must keep every time step: fill a[:, :, t] inside the loop",
             ("y_hat", ("n_y", "m")): "y_hat must keep every time step: "

@@ -21,7 +21,8 @@ from ...caches import SequenceCache
 from ...gradcheck import numerical_gradient
 from ...lstm import (LSTM_SHAPES, init_lstm_params, lstm_backward, lstm_cell_backward,
                      lstm_cell_forward, lstm_forward)
-from . import Case, Exercise, draw_dims, expect_dict, expect_sequence, split_cell_cache
+from . import (Case, Exercise, documented_cache, draw_dims, expect_dict, expect_sequence,
+               split_cell_cache)
 
 ASSIGNMENT = "06_lstm"
 #: library modules a learner may import in this assignment (the sandbox exposes only these)
@@ -98,6 +99,7 @@ def _cases_lstm_cell_backward(rng: np.random.Generator) -> Case:
     params = random_lstm_params(rng, dims)
     x_t, a_prev, c_prev = _step_inputs(rng, dims)
     _, _, _, cache = lstm_cell_forward(x_t, a_prev, c_prev, params)
+    cache = documented_cache(cache, CACHE_FIELDS, "LSTMCellCache")  # the 11 entries of exercise 1
     da_next = rng.standard_normal((dims["n_a"], dims["m"]))
     dc_next = rng.standard_normal((dims["n_a"], dims["m"]))
     return Case((da_next, dc_next, cache), dims)
@@ -124,7 +126,8 @@ def _cases_lstm_backward(rng: np.random.Generator) -> Case:
     _, _, _, caches = lstm_forward(x, a0, params, c0=c0)
     da = rng.standard_normal((dims["n_a"], dims["m"], dims["T_x"]))
     # the learner-facing form: a plain list of cell caches, as a loop over cells builds it
-    return Case((da, SequenceCache(list(caches.cells), caches.x)), dims)
+    cells = [documented_cache(c, CACHE_FIELDS, "LSTMCellCache") for c in caches.cells]
+    return Case((da, SequenceCache(cells, caches.x)), dims)
 
 
 def _numgrad_lstm_backward(case: Case) -> dict:
@@ -178,7 +181,7 @@ EXERCISES = (
         name="lstm_forward", points=3, reference=lstm_forward,
         make_case=_cases_lstm_forward, split=_split_lstm_forward,
         signature="lstm_forward(x, a0, params) -> (a, y_hat, c, caches)",
-        arg_names=("x", "a0", "params"),
+        arg_names=("x", "a0", "params"), uses=("lstm_cell_forward",),
         hints={
             ("a", ("n_a", "m")): "a must keep every time step: fill a[:, :, t] inside the loop",
             ("c", ("n_a", "m")): "c must keep every time step: fill c[:, :, t] inside the loop",
@@ -200,7 +203,7 @@ EXERCISES = (
         make_case=_cases_lstm_backward, split=_split_grads("lstm_backward"),
         signature="lstm_backward(da, caches) -> dict with dx, da0, dc0, dWf, dWu, dWc, dWo, "
                   "dbf, dbu, dbc, dbo",
-        arg_names=("da", "caches"),
+        arg_names=("da", "caches"), uses=("lstm_cell_backward",),
         numerical_gradient=_numgrad_lstm_backward,
         hints={**_BIAS_HINTS,
                ("dx", ("n_x", "m")): "dx must keep every time step: fill dx[:, :, t]"},
