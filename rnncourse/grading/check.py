@@ -61,8 +61,12 @@ def _disallowed_imports(fn, allowed) -> list[str]:
     found: list[str] = []
     namespace = getattr(fn, "__globals__", None) or {}
     for value in list(namespace.values()):
-        module = value.__name__ if isinstance(value, types.ModuleType) else \
-            getattr(value, "__module__", None)
+        if isinstance(value, types.ModuleType):
+            module = value.__name__
+        elif isinstance(value, (types.FunctionType, types.BuiltinFunctionType, type)):
+            module = getattr(value, "__module__", None)   # imported, not values it made
+        else:
+            continue
         if isinstance(module, str) and module.startswith("rnncourse."):
             sub = module.split(".")[1]
             if sub not in ok and f"rnncourse.{sub}" not in found:
