@@ -49,7 +49,8 @@ from ..plain import Unsupported
 __all__ = [
     "ASSIGNMENT_MODULES", "Assignment", "Case", "Exercise", "StructureError",
     "all_assignments", "draw_dims", "expect_dict", "expect_sequence", "find_exercise",
-    "get_assignment", "RNN_CACHE_FIELDS", "documented_cache", "split_cell_cache",
+    "get_assignment", "integer_array", "RNN_CACHE_FIELDS", "documented_cache",
+    "split_cell_cache",
 ]
 
 #: assignment name -> module of this package registering its exercises
@@ -251,6 +252,25 @@ def expect_dict(value, what: str) -> Mapping:
     """``value`` as a dict; :class:`StructureError` naming ``what`` otherwise."""
     if not isinstance(value, Mapping):
         raise StructureError(f"{what}, got {_kind(value)}")
+    return value
+
+
+def integer_array(value, name: str, shape: str):
+    """``value`` as floats for the comparison, when it is the integer array the text asks for.
+
+    A float array (``np.zeros(m)`` filled with token numbers) is refused with the
+    requirement: the notebooks index with these numbers, so floats crash them.
+    Values that are not arrays are left to the judge (it names their type).
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "iu":
+            return value.astype(np.float64)     # exact for small ints
+        if value.dtype.kind == "f":
+            raise StructureError(
+                f"{name} must be an integer array of shape {shape} (dtype=int, as the assignment "
+                f"says), got dtype {value.dtype}: create it with dtype=int or use .astype(int)")
+        raise StructureError(f"{name} must be an integer array of shape {shape}, "
+                             f"got dtype {value.dtype}")
     return value
 
 

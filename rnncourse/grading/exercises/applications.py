@@ -15,7 +15,7 @@ import numpy as np
 
 from ...activations import softmax
 from ...applications import bag_of_words, exact_match_accuracy, sample_with_temperature
-from . import Case, Exercise, StructureError, draw_dims, expect_sequence
+from . import Case, Exercise, StructureError, draw_dims, expect_sequence, integer_array
 
 ASSIGNMENT = "09_applications"
 #: library modules a learner may import in this assignment (the sandbox exposes only these)
@@ -44,7 +44,7 @@ def _cases_sample_with_temperature(rng: np.random.Generator) -> Case:
 def _split_sample_with_temperature(value) -> dict:
     p, indices = expect_sequence(
         value, 2, "sample_with_temperature must return the pair (p, indices)")
-    return {"p": p, "indices": _as_float("indices", indices, "an integer array of shape (m,)")}
+    return {"p": p, "indices": integer_array(indices, "indices", "(m,)")}
 
 
 def _cases_bag_of_words(rng: np.random.Generator) -> Case:
@@ -79,8 +79,11 @@ def _cases_exact_match_accuracy(rng: np.random.Generator) -> Case:
 
 def _split_exact_match_accuracy(value) -> dict:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        if isinstance(value, np.ndarray) and value.size == 1:
-            value = value.reshape(())[()]
+        if isinstance(value, np.ndarray) and value.shape == ():
+            value = value[()]                  # a numpy float (np.mean) crosses as a 0-d array
+        elif isinstance(value, np.ndarray) and value.size == 1:
+            raise StructureError(f"exact_match_accuracy must return one float, got an array of "
+                                 f"shape {value.shape}: return float(...) of it")
         else:
             kind = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else type(value).__name__
             raise StructureError(f"exact_match_accuracy must return one number (a float), got {kind}")

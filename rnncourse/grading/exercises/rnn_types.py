@@ -16,7 +16,7 @@ import numpy as np
 from ... import architectures
 from ...architectures import encoder_decoder_forward, many_to_one_forward
 from ...rnn import init_rnn_params
-from . import Case, Exercise, StructureError, draw_dims, expect_sequence
+from . import Case, Exercise, draw_dims, expect_sequence, integer_array
 from .forward_propagation import random_params, random_sequence_inputs
 
 ASSIGNMENT = "01_rnn_types"
@@ -64,13 +64,8 @@ def _cases_one_to_many_generate(rng: np.random.Generator) -> Case:
 def _split_one_to_many_generate(value) -> dict:
     y, indices, y_hat, a = expect_sequence(
         value, 4, "one_to_many_generate must return the tuple (y, indices, y_hat, a)")
-    if isinstance(indices, np.ndarray) and indices.dtype.kind in "iu":
-        # token indices are integers; the comparison works on floats (exact for small ints)
-        indices = indices.astype(np.float64)
-    elif isinstance(indices, np.ndarray) and indices.dtype.kind != "f":
-        raise StructureError(f"indices must be an integer array of shape (m, T_y), "
-                             f"got dtype {indices.dtype}")
-    return {"y": y, "indices": indices, "y_hat": y_hat, "a": a}
+    return {"y": y, "indices": integer_array(indices, "indices", "(m, T_y)"), "y_hat": y_hat,
+            "a": a}
 
 
 def _cases_encoder_decoder_forward(rng: np.random.Generator) -> Case:
