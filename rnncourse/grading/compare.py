@@ -227,11 +227,13 @@ def _matches(ex: Exercise, variant: Mapping[str, Any], got: Mapping[str, Any]) -
     return compared > 0
 
 
-def diagnose(ex: Exercise, case: Case, got: Mapping[str, Any]) -> str | None:
+def diagnose(ex: Exercise, case: Case, got: Mapping[str, Any],
+             expected: Mapping[str, Any] | None = None) -> str | None:
     """The name of the first known mistake (``ex.diagnoses``) the learner's output matches.
 
     Each diagnosis is a wrong variant of the reference, run here on the same inputs;
-    a variant that raises or returns something ``split`` refuses is skipped.
+    a variant that raises, returns something ``split`` refuses, or agrees with the
+    reference on this case (``expected``) is skipped.
     """
     for name, variant in ex.diagnoses:
         try:
@@ -239,6 +241,8 @@ def diagnose(ex: Exercise, case: Case, got: Mapping[str, Any]) -> str | None:
                 value = ex.split(variant(*copy.deepcopy(case.args)))
         except Exception:  # a variant that cannot run on this case says nothing
             continue
+        if expected is not None and _matches(ex, value, expected):
+            continue       # on these inputs the mistake makes no difference
         if _matches(ex, value, got):
             return name
     return None
@@ -253,7 +257,7 @@ def judge(ex: Exercise, case: Case, expected: Mapping[str, Any], outcome: CallOu
     """
     verdict, got = _judge(ex, case, expected, outcome, numerical)
     if verdict.status == "failed" and got is not None and ex.diagnoses:
-        mistake = diagnose(ex, case, got)
+        mistake = diagnose(ex, case, got, expected)
         if mistake:
             return Verdict("failed", _clip(f"{verdict.message}. This is what {ex.name} gives "
                                            f"when it {mistake}"))

@@ -54,12 +54,41 @@ def _split_clip_by_norm(value) -> dict:
     return dict(expect_dict(value, "clip_by_norm must return a new dict of clipped gradients"))
 
 
+# ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
+
+def _norms(da_last, a, Waa, *, shift=0, derivative=True, reverse=False):
+    T_x = a.shape[2]
+    g, norms = da_last, np.zeros(T_x)
+    norms[T_x - 1] = np.sqrt(np.sum(g ** 2))
+    for t in range(T_x - 1, 0, -1):
+        g = Waa.T @ (((1 - a[:, :, t - shift] ** 2) if derivative else 1.0) * g)
+        norms[t - 1] = np.sqrt(np.sum(g ** 2))
+    return norms[::-1].copy() if reverse else norms
+
+
+def _clip_each(grads, max_norm):
+    out = {}
+    for k, g in grads.items():
+        n = np.sqrt(np.sum(g ** 2))
+        out[k] = g * min(1.0, max_norm / n) if n > 0 else g.copy()
+    return out
+
+
 EXERCISES = (
     Exercise(
         name="hidden_gradient_norms", points=4, reference=hidden_gradient_norms,
         make_case=_cases_hidden_gradient_norms, split=_split_hidden_gradient_norms,
         signature="hidden_gradient_norms(da_last, a, Waa) -> norms of shape (T_x,)",
         arg_names=("da_last", "a", "Waa"),
+        diagnoses=(
+            ("uses a[:, :, t - 1] in the factor of step t: going back from a[:, :, t] uses "
+             "a[:, :, t], the state after that step",
+             lambda da, a, W: _norms(da, a, W, shift=1)),
+            ("leaves out the tanh derivative (1 - a ** 2) of each step",
+             lambda da, a, W: _norms(da, a, W, derivative=False)),
+            ("returns the norms in reverse order: norms[-1] is the norm of da_last",
+             lambda da, a, W: _norms(da, a, W, reverse=True)),
+        ),
         hints={
             ("norms", ("m", "T_x")): "take one norm per time step over the units and the "
                                      "examples together: np.sqrt(np.sum(g ** 2))",
@@ -74,5 +103,9 @@ EXERCISES = (
         make_case=_cases_clip_by_norm, split=_split_clip_by_norm,
         signature="clip_by_norm(grads, max_norm) -> new dict of rescaled gradients",
         arg_names=("grads", "max_norm"),
+        diagnoses=(
+            ("clips each array by its own norm: rescale all of them together, by the global "
+             "norm over every entry of every array", _clip_each),
+        ),
     ),
 )
