@@ -105,9 +105,25 @@ def _fix_first(fn, ex, assignment) -> str:
             f"was checked with the course's {cells} in place of yours, as the grader does.\n")
 
 
+_PUBLIC: dict = {}
+
+
+def _public(ex) -> list:
+    """``[(case, expected, numerical)]`` of ``ex``'s public cases, computed once per kernel
+    (the numerical gradients of the larger exercises take seconds)."""
+    if ex.name not in _PUBLIC:
+        out = []
+        for case in ex.public_cases():
+            expected = ex.split(ex.reference(*copy.deepcopy(case.args)))
+            numerical = ex.numerical_gradient(case) if ex.numerical_gradient else None
+            out.append((case, expected, numerical))
+        _PUBLIC[ex.name] = out
+    return _PUBLIC[ex.name]
+
+
 def _judge_cases(fn, ex, swaps) -> tuple[str, Verdict, int, object]:
     """Run ``fn`` on ``ex``'s public cases with ``swaps`` in its globals; first failure."""
-    cases = ex.public_cases()
+    public = _public(ex)
     namespace = getattr(fn, "__globals__", None)
     verdict, k, case = Verdict("passed"), 0, None
     saved = {}
@@ -116,9 +132,7 @@ def _judge_cases(fn, ex, swaps) -> tuple[str, Verdict, int, object]:
         namespace.update(swaps)
     state = np.random.get_state()
     try:
-        for k, case in enumerate(cases, start=1):
-            expected = ex.split(ex.reference(*copy.deepcopy(case.args)))
-            numerical = ex.numerical_gradient(case) if ex.numerical_gradient else None
+        for k, (case, expected, numerical) in enumerate(public, start=1):
             np.random.seed(standins.case_seed(ex.name, k))
             outcome = _call(fn, copy.deepcopy(case.args))
             verdict = judge(ex, case, expected, outcome, numerical)

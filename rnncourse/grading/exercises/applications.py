@@ -120,7 +120,7 @@ EXERCISES = (
         signature="sample_with_temperature(probs, temperature, rng) -> (p, indices)",
         arg_names=("probs", "temperature", "rng"),
         diagnoses=(
-            ("multiplied log(probs) by the temperature: divide by it, softmax(log(probs) / "
+            ("multiplies log(probs) by the temperature: divide by it, softmax(log(probs) / "
              "temperature)", _sample_times),
         ),
         hints={

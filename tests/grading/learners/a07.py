@@ -50,5 +50,5 @@ def brnn_forward(x, a0_fwd, a0_bwd, params, cell):
     z = np.einsum("yk,kmt->ymt", params["Wy"], a) + params["by"][:, :, None]
     y_hat = softmax(z)
     return a, y_hat, (cache_fwd, cache_bwd, (a, params["Wy"], y_hat, "softmax"), x, cell, n_a)
-''', "reversed back in time"),
+''', "without reversing them back in time"),
 ]

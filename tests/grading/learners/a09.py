@@ -38,7 +38,7 @@ def sample_with_temperature(probs, temperature, rng):
     rng = np.random.default_rng(rng)
     p = softmax(np.log(probs) * temperature)
     return p, np.array([rng.choice(p.shape[0], p=p[:, i]) for i in range(p.shape[1])])
-''', "multiplied by the temperature"),
+''', "multiplies log(probs) by the temperature"),
     Mistake("bag_of_words", "padding counted", '''
 def bag_of_words(ids, n_vocab):
     counts = np.zeros((n_vocab, ids.shape[0], 1))
