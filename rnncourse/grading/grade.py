@@ -30,7 +30,7 @@ from .exercises import Assignment, Exercise, get_assignment
 from .extract import Submission, digest_of, read_submission
 from .report import ExerciseResult, Report
 from .sandbox import ExerciseRun, Limits, SandboxRun
-from . import sandbox, source
+from . import sandbox, source, standins
 
 __all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "BatchItem", "grade_batch", "grade_submission"]
 
@@ -143,12 +143,29 @@ def _judge_exercise(ex: Exercise, cases: list[HiddenCase], raw: ExerciseRun,
     return "passed", f"passed {len(cases)} hidden cases"
 
 
+def fix_first_note(ex: Exercise, statuses: dict) -> str:
+    """The sentence a composite's feedback ends with when a cell it uses failed.
+
+    A composite exercise is graded with the reference in place of each cell it uses
+    (:attr:`Exercise.uses`), so the cell's bug costs the cell's points only; the
+    learner still has to learn that their composite will not work with their cell.
+    """
+    failing = [c for c in ex.uses if statuses.get(c, "passed") != "passed"]
+    if not failing:
+        return ""
+    cells = " and ".join(failing)
+    return (f". Note: your {cells} fail{'s' * (len(failing) == 1)} {'its' if len(failing) == 1 else 'their'}"
+            f" cases: fix it first. {ex.name} was graded with the course's {cells} in place of "
+            f"yours, so that one mistake costs one exercise")
+
+
 def _notes(sub: Submission, assignment: Assignment, run: SandboxRun,
            reference: list[str]) -> list[str]:
     notes = list(sub.notes)
     if reference:
         notes.append(f"uses {', '.join(reference)}: the reference implementation is not "
-                     f"available while grading, and answers relying on it earn no points")
+                     f"available while grading ({standins.import_rule(assignment.learner_modules)}"
+                     f"); importing it does no harm, but answers relying on it earn no points")
     for index, cell in enumerate(sub.cells):
         for refused in source.find_magics(cell):
             notes.append(f"code cell {index + 1}, {refused}: IPython magic or shell command, "
@@ -229,14 +246,18 @@ def _grade(path, *, assignment, timeout, memory_mb, seed, data: bytes | None = N
     seed = submission_seed(asg.name, sub.digest, secret) if seed is None else seed
     cases = hidden_cases(asg, seed)
     run = sandbox.run(sub.cells, [(name, [c.encoded_args() for c in cs]) for name, cs in cases.items()],
-                      learner_modules=asg.learner_modules, limits=limits)
+                      learner_modules=asg.learner_modules, limits=limits,
+                      inject=asg.injections)
     reference = []
     for cell in sub.cells:
         reference += [m for m in source.reference_uses(cell, asg.learner_modules) if m not in reference]
     results = []
+    statuses: dict[str, str] = {}
     for ex in asg.exercises:
         status, feedback = _judge_exercise(ex, cases[ex.name], run.exercises[ex.name], sub, run)
-        if status != "passed" and reference:
+        statuses[ex.name] = status
+        feedback += fix_first_note(ex, statuses)
+        if status == "missing" and reference:
             feedback += f" (the notebook uses {', '.join(reference)}, which is not available while grading)"
         results.append(ExerciseResult(ex.name, float(ex.points) if status == "passed" else 0.0,
                                       float(ex.points), status, _safe(feedback, 1000)))
