@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import re
 import struct
 
 import matplotlib
@@ -123,7 +124,9 @@ def _calls():
                 va.ApplicationResult("sentiment", "many-to-one", "x -> y", "accuracy", 0.98, 0.63,
                                      "bag of words"),
                 va.ApplicationResult("music", "one-to-many", "a0 -> y", "rules followed", 0.9, None)]),
-            "plot_melodies": lambda: va.plot_melodies(ap.melodies(3, rng=1)),
+            # on axes 4 inches wide matplotlib's default ticks fall at 0, 2.5, 5, ...
+        "plot_melodies": lambda: va.plot_melodies(ap.melodies(3, rng=1),
+                                                  ax=plt.subplots(figsize=(4.0, 3.0))[1]),
             "plot_frames": lambda: _frames(ap, va),
             "plot_activities": lambda: _activities(ap, va),
             "explore_temperature": lambda: va.explore_temperature(*_tune_model()[:2], n=3),
@@ -159,7 +162,7 @@ def _calls():
             {"no clipping": np.array([1.0, 3.0, 9.0, np.nan]), "by norm": np.array([1.0, 0.8, 0.5, 0.3])},
             log=True),
         "explore_reach": lambda: g.explore_reach(_reach()),
-        "explore_vanishing": lambda: g.explore_vanishing(max_length=20, n_a=8),
+        "explore_vanishing": lambda: g.explore_vanishing(max_length=4, n_a=8),
         "explore_clipping": lambda: g.explore_clipping((4.0, 1.0)),
         # gates (lessons 05-06)
         "draw_gru_cell": lambda: gt.draw_gru_cell(),
@@ -330,8 +333,27 @@ def check_heatmaps_have_colour_bars(fig, where):
 KNOWN = {("plot_activities", "check_legends_off_the_lines"),
          ("plot_frames", "check_heatmaps_have_colour_bars")}
 
+#: words in an axis label that make it an axis of whole numbers (steps, notes, layers ...)
+INDEX_WORDS = re.compile(r"\b(step|steps|distance|note|notes|layers|class)\b")
+
+
+def check_index_axes_have_integer_ticks(fig, where):
+    for ax in fig.axes:
+        if _is_colorbar(ax) or not ax.axison:
+            continue
+        for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            label = axis.get_label_text().lower()
+            if not INDEX_WORDS.search(label) or axis.get_scale() != "linear":
+                continue
+            low, high = sorted(limits)
+            ticks = [t for t in axis.get_ticklocs() if low - 1e-9 <= t <= high + 1e-9]
+            fractional = [t for t in ticks if abs(t - round(t)) > 1e-9]
+            assert not fractional, (f"{where}: the axis {label!r} counts whole things but has "
+                                    f"ticks at {fractional}")
+
+
 CHECKS = (check_limits_hold_the_data, check_legends_off_the_lines, check_tick_labels_apart,
-          check_heatmaps_have_colour_bars)
+          check_heatmaps_have_colour_bars, check_index_axes_have_integer_ticks)
 
 
 class Shown:
@@ -431,6 +453,13 @@ def test_the_checks_catch_what_they_are_for():
     ax.imshow(np.zeros((3, 3)))
     with pytest.raises(AssertionError, match="no colour bar"):
         check_heatmaps_have_colour_bars(_drawn(fig), "t")
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 5], [0, 1])
+    ax.set_xlabel("note")                                  # ticks at 0.0, 2.5, ... by default
+    ax.set_xticks([0.0, 2.5, 5.0])
+    with pytest.raises(AssertionError, match="counts whole things"):
+        check_index_axes_have_integer_ticks(_drawn(fig), "t")
 
 
 # ------------------------------------------------------------------- one fixed-size widget

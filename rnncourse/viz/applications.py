@@ -180,6 +180,9 @@ def plot_melodies(tunes: Sequence[str], *, ax=None, max_tunes: int = 4):
     for b in (4, 8, 12):
         ax.axvline(b - 0.5, color="#999999", lw=0.8, ls="--")
     ax.set_yticks([])
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # note numbers: 0, 2, 4, never 2.5
     ax.set_xlabel("note")
     ax.spines[["top", "right", "left"]].set_visible(False)
     return ax

@@ -442,6 +442,7 @@ def plot_norm_by_distance(curves: Mapping[str, np.ndarray], *, reference: Mappin
     ax.set_ylim(low - pad, high + 2 * pad)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"$10^{{{int(round(v))}}}$"))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))    # distances are whole steps
     ax.set_xlabel("distance from the loss (steps back)")
     ax.set_ylabel(ylabel or "$\\|\\partial L / \\partial a^{\\langle t \\rangle}\\|$ (relative)")
     _legend_outside(ax)
@@ -695,6 +696,9 @@ def plot_training_curves(curves: Mapping[str, np.ndarray], *, ax=None, ylabel: s
                         xytext=(4, 4), fontsize=8, color=line.get_color())
     if log:
         ax.set_yscale("log")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))    # steps are whole numbers
     ax.set_xlabel("training step")
     ax.set_ylabel(ylabel)
     _legend_outside(ax)
