@@ -6,7 +6,7 @@ figures after one move of its first control); each figure is then drawn and chec
 
 * its axes' limits contain every finite point it plotted (lesson 04's rho = 3 float64
   panel showed 1 ... 10 while its curve went up to 1e308);
-* a legend covers no plotted line's bounding box (legends sat over the data in 04);
+* a legend covers no plotted line's (or bar's) bounding box (legends sat over the data in 04);
 * the tick labels of an axis do not overlap each other (66 words on top of each other
   under lesson 06's gate explorer);
 * every heatmap has a colour bar (lesson 05 and 06's gate heatmaps had none).
@@ -295,14 +295,15 @@ def check_legends_off_the_lines(fig, where):
         lbox = legend.get_window_extent()
         lbox = Bbox.from_extents(lbox.x0 + 1, lbox.y0 + 1, lbox.x1 - 1, lbox.y1 - 1)
         for axes in fig.axes:            # a legend placed outside must not cover a neighbour
-            for line in axes.lines:
-                pts = _display_points(line)
-                if len(pts) == 0 or not line.get_visible():
+            bars = [bar for container in axes.containers for bar in getattr(container, "patches", [])]
+            for artist in list(axes.lines) + bars:
+                pts = _display_points(artist)
+                if len(pts) == 0 or not artist.get_visible():
                     continue
-                lines_box = Bbox.from_extents(*pts.min(axis=0), *pts.max(axis=0))
-                assert not lbox.overlaps(lines_box), (
-                    f"{where}: the legend of {ax.get_title()!r} covers the line "
-                    f"{line.get_label()!r} of {axes.get_title()!r}")
+                box = Bbox.from_extents(*pts.min(axis=0), *pts.max(axis=0))
+                assert not lbox.overlaps(box), (
+                    f"{where}: the legend of {ax.get_title()!r} covers the "
+                    f"{'line' if artist in axes.lines else 'bar'} {artist.get_label()!r} of {axes.get_title()!r}")
 
 
 def check_tick_labels_apart(fig, where):
