@@ -236,3 +236,24 @@ def test_draw_lstm_cell_names_every_gate():
         assert symbol in text
     _, given = plt.subplots()
     assert vg.draw_lstm_cell(ax=given) is given
+
+
+@pytest.mark.parametrize("T", [12, 66])
+def test_gate_explorer_figure_lines_up_its_panels_and_has_a_colour_bar(T):
+    """Lesson 06's explorer: 66 words ran into each other and the heatmap had no colour bar."""
+    look = agreement_task(2, T - 2, rng=0)
+    params = init_lstm_params(look.x.shape[0], 4, None, rng=0)
+    _, _, _, caches = lstm_forward(look.x, np.zeros((4, 2)), params, output=None)
+    tokens = [look.decode(i, with_label=False).split() for i in range(2)]
+    fig = vg._gate_figure(vg.stack_gates(caches), 1, "Gamma_f", tokens)
+    fig.canvas.draw()
+    top, bottom = fig.axes[:2]
+    a, b = top.get_window_extent(), bottom.get_window_extent()
+    assert abs(a.x0 - b.x0) < 1 and abs(a.x1 - b.x1) < 1          # time steps line up
+    assert bottom.images[0].colorbar is not None
+    labels = [t.get_text() for t in bottom.get_xticklabels()]
+    assert len(labels) == T and all(tokens[1][t] in labels[t] for t in range(T))
+    rotation = {t.get_rotation() for t in bottom.get_xticklabels()}
+    assert rotation == ({90.0} if T > 16 else {0.0})
+    assert top.get_legend() is not None
+    assert not any(t.get_visible() and t.get_text() for t in top.get_xticklabels())   # words once, below
