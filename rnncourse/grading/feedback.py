@@ -102,8 +102,17 @@ def _points(score: float, max_score: float) -> str:
     return f"{format_score(score)} / {format_score(max_score)}"
 
 
-def render_feedback(report: Report) -> str:
-    """The Markdown page of ``report`` (deterministic: the same report gives the same text)."""
+def _when(stamp: str) -> str:
+    return stamp[:19].replace("T", " ") + " UTC"
+
+
+def render_feedback(report: Report, *, entry=None, history=()) -> str:
+    """The Markdown page of ``report`` (deterministic: the same input gives the same text).
+
+    ``entry`` (a :class:`~rnncourse.grading.gradebook.Entry` of ``report``) adds when it
+    was handed in, whether it was late and why it counts; ``history`` (the student's
+    other gradings of the assignment) adds a table of the other versions.
+    """
     if not isinstance(report, Report):
         raise TypeError(f"render_feedback: report must be a Report, got {type(report).__name__}")
     lines = [
@@ -111,9 +120,34 @@ def render_feedback(report: Report) -> str:
         "",
         f"- Student: {_code_span(report.student)}",
         f"- Submission: {_code_span(report.submission)}",
-        f"- Score: **{_points(report.score, report.max_score)}**",
-        "",
     ]
+    if entry is not None:
+        source = {"timestamp.txt": "from timestamp.txt", "mtime": "the file's modification time"}
+        lines.append(f"- Handed in: {_when(entry.submitted_at)} "
+                     f"({source.get(entry.time_source, entry.time_source)})")
+        if entry.due is not None:
+            lines.append(f"- Due: {_when(entry.due)}")
+        lines.append(f"- Graded: {_when(entry.graded_at)}")
+        if entry.current:
+            lines.append(f"- This is the submission that counts: {entry.why}")
+    if entry is not None and entry.penalty:
+        lines.append(f"- Score: {_points(report.score, report.max_score)}, late penalty "
+                     f"{format_score(100 * entry.penalty)}%: "
+                     f"**{_points(entry.counted_score, report.max_score)}**")
+    else:
+        lines.append(f"- Score: **{_points(report.score, report.max_score)}**")
+    lines.append("")
+    others = [h for h in history if entry is None or h.grading != entry.grading]
+    if others:
+        lines += ["## Other submissions of this assignment", "",
+                  "| Submission | Handed in | Graded | Score | Why it does not count |",
+                  "|:--|:--|:--|--:|:--|"]
+        for other in others:
+            lines.append(f"| {_code_span(other.report.submission, in_table=True)} | "
+                         f"{_when(other.submitted_at)} | {_when(other.graded_at)} | "
+                         f"{_points(other.report.score, other.report.max_score)} | "
+                         f"{_code_span(other.why, in_table=True)} |")
+        lines.append("")
     if report.exercises:
         lines += ["| # | Exercise | Status | Points |", "|--:|:--|:--|--:|"]
         for number, exercise in enumerate(report.exercises, 1):
