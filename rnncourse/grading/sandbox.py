@@ -126,7 +126,7 @@ __version__ = "grading"
 _SHIM_CHECK = '''"""While grading, check() does nothing: the grader runs its own hidden cases."""
 
 
-def check(fn, name=None):
+def check(fn, name=None, strict=False):
     return None
 
 
