@@ -196,8 +196,8 @@ def _grade(args) -> int:
     dues = _dues(args, config)
     policy = args.policy or config.get("policy") or "latest"
     penalty = args.penalty_per_day if args.penalty_per_day is not None else config.get("penalty_per_day", 0.0)
-    if (dues or roster) and not args.gradebook:
-        raise ValueError("--due, --roster and --config due dates are kept in the gradebook: "
+    if dues and not args.gradebook:
+        raise ValueError("due dates (--due, or [due] in --config) are kept in the gradebook: "
                          "pass --gradebook FILE")
     if args.gradebook and (dues or roster):
         from .exercises import get_assignment

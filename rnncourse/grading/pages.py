@@ -55,19 +55,26 @@ def page_path(student: str, assignment: str, directory) -> Path:
 def refresh(gradebook, keys: Iterable[tuple[str, str]], directory) -> list[Path]:
     """Rewrite the pages of the (student, assignment) ``keys`` from ``gradebook``.
 
-    A key with gradings but none that counts (only late work under policy
-    ``on-time``) gets a page saying so; a key with no grading at all (its file was
-    regraded as another student's) loses its page.  Returns the pages written.
+    A key whose only work was late under policy ``on-time`` gets a page saying that
+    nothing counts; a key with nothing that counts otherwise (its file was regraded
+    as another student's) loses its page.  Returns the pages written.
     """
     written = []
     for student, assignment in sorted(set(keys)):
-        history = gradebook.entries(assignment, include_superseded=True, student=student)
+        every = gradebook.entries(assignment, include_superseded=True)
+        latest_of: dict[str, object] = {}
+        for e in every:
+            if e.grading > getattr(latest_of.get(e.report.submission), "grading", -1):
+                latest_of[e.report.submission] = e
+        own = {f for f, e in latest_of.items() if e.report.student == student}
+        # the student's gradings, and earlier gradings of the files now theirs
+        history = [e for e in every if e.report.student == student or e.report.submission in own]
         path = page_path(student, assignment, directory)
         counted = [e for e in history if e.current]
         if counted:
             entry = counted[0]
             text = render_feedback(entry.report, entry=entry, history=history)
-        elif history:
+        elif any(e.why.startswith("late") for e in history):
             latest = max(history, key=lambda e: (e.submitted_at, e.grading))
             text = render_feedback(latest.report, entry=latest, history=history)
             text = text.replace("\n\n", "\n\n**No submission of yours counts for this "

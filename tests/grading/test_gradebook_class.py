@@ -217,3 +217,48 @@ def test_a_version_1_gradebook_is_migrated_with_a_backup(tmp_path):
     assert backup.execute("PRAGMA user_version").fetchone()[0] == 1
     assert backup.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 2
     backup.close()
+
+
+def test_a_course_config_file_sets_root_roster_and_due_dates(course, capsys, tmp_path):
+    root, book, roster, expected = course
+    config = tmp_path / "course.toml"
+    config.write_text(f'[grading]\nroot = "submitted"\nroster = "roster.csv"\npolicy = "on-time"\n\n'
+                      f'[due]\n{F02} = "{DUE.isoformat()}"\n')
+    files = [str(p) for p in sorted(root.rglob("*.ipynb")) if "s2" in p.parts[-2] or "s2" in p.parts[-3]]
+    code = main(["grade", *files, "--config", str(config), "--gradebook", str(book), "--timeout", "30",
+                 "--jobs", "2"])
+    capsys.readouterr()
+    assert code == 0  # zed's file was not given
+    with Gradebook(book) as gradebook:
+        assert gradebook.due_dates()[F02].policy == "on-time"
+        assert list(gradebook.roster()) == ["s22", "s23", "s24", "s25", "s26", "s27", "s28"]
+        assert "s24" not in {e.report.student for e in gradebook.entries(F02)}  # late, refused
+    # the due date can move without a regrade: s24 is then on time
+    assert main(["gradebook", "due", F02, (DUE + timedelta(days=1)).isoformat(), "--gradebook", str(book),
+                 "--policy", "on-time"]) == 0
+    with Gradebook(book) as gradebook:
+        (s24,) = gradebook.entries(F02, student="s24")
+    assert not s24.late and s24.counted_score == expected["s24"][F02][0]
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[grading]\ndue_date = 3\n")
+    assert main(["grade", files[0], "--config", str(bad)]) == 2
+    assert "unknown key(s) due_date in [grading]" in capsys.readouterr().err
+
+
+def test_a_regrade_that_moves_a_file_moves_its_page(tmp_path):
+    from rnncourse.grading.pages import page_path, record_grading, refresh
+    from rnncourse.grading.report import ExerciseResult, Report
+
+    sub = str(tmp_path / "submitted" / "ann" / "x.ipynb")
+    first = Report(sub, F02, "wrong-name", (ExerciseResult("rnn_forward", 1, 4, "failed", "f"),))
+    second = Report(sub, F02, "ann", (ExerciseResult("rnn_forward", 4, 4, "passed", "ok"),))
+    with Gradebook(tmp_path / "g.db") as gradebook:
+        _, keys = record_grading(gradebook, first, "d")
+        refresh(gradebook, keys, tmp_path)
+        assert page_path("wrong-name", F02, tmp_path).exists()
+        _, keys = record_grading(gradebook, second, "d", regrade=True)
+        assert keys == {("ann", F02), ("wrong-name", F02)}
+        refresh(gradebook, keys, tmp_path)
+    assert not page_path("wrong-name", F02, tmp_path).exists()
+    page = page_path("ann", F02, tmp_path).read_text()
+    assert "**4 / 4**" in page and "Other submissions" in page  # the earlier grading is history
