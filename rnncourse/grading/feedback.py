@@ -137,17 +137,6 @@ def render_feedback(report: Report, *, entry=None, history=()) -> str:
     else:
         lines.append(f"- Score: **{_points(report.score, report.max_score)}**")
     lines.append("")
-    others = [h for h in history if entry is None or h.grading != entry.grading]
-    if others:
-        lines += ["## Other submissions of this assignment", "",
-                  "| Submission | Handed in | Graded | Score | Why it does not count |",
-                  "|:--|:--|:--|--:|:--|"]
-        for other in others:
-            lines.append(f"| {_code_span(other.report.submission, in_table=True)} | "
-                         f"{_when(other.submitted_at)} | {_when(other.graded_at)} | "
-                         f"{_points(other.report.score, other.report.max_score)} | "
-                         f"{_code_span(other.why, in_table=True)} |")
-        lines.append("")
     if report.exercises:
         lines += ["| # | Exercise | Status | Points |", "|--:|:--|:--|--:|"]
         for number, exercise in enumerate(report.exercises, 1):
@@ -163,7 +152,19 @@ def render_feedback(report: Report, *, entry=None, history=()) -> str:
         lines += [f"## {number}. {_code_span(exercise.name)}: {_status(exercise.status)}, "
                   f"{_points(exercise.score, exercise.max_score)}", ""]
         lines += [_code_block(exercise.feedback) if exercise.feedback.strip() else "No comments.", ""]
-    return "\n".join(lines)
+    tail: list[str] = []
+    others = [h for h in history if entry is None or h.grading != entry.grading]
+    if others:
+        tail += ["## Other submissions of this assignment", "",
+                  "| Submission | Handed in | Graded | Score | Why it does not count |",
+                  "|:--|:--|:--|--:|:--|"]
+        for other in others:
+            tail.append(f"| {_code_span(other.report.submission, in_table=True)} | "
+                         f"{_when(other.submitted_at)} | {_when(other.graded_at)} | "
+                         f"{_points(other.report.score, other.report.max_score)} | "
+                         f"{_code_span(other.why, in_table=True)} |")
+        tail.append("")
+    return "\n".join(lines + tail)
 
 
 def write_feedback(report: Report, directory) -> Path:
