@@ -130,6 +130,10 @@ def render_feedback(report: Report, *, entry=None, history=()) -> str:
         lines.append(f"- Graded: {_when(entry.graded_at)}")
         if entry.current:
             lines.append(f"- This is the submission that counts: {entry.why}")
+        elif entry.why.startswith("late"):
+            lines.append("- **No submission of yours counts for this assignment**: work "
+                         "handed in after the due date is not accepted (this page shows "
+                         "your latest submission)")
     if entry is not None and entry.penalty:
         lines.append(f"- Score: {_points(report.score, report.max_score)}, late penalty "
                      f"{format_score(100 * entry.penalty)}%: "
@@ -167,7 +171,7 @@ def render_feedback(report: Report, *, entry=None, history=()) -> str:
     return "\n".join(lines + tail)
 
 
-def write_feedback(report: Report, directory) -> Path:
+def write_feedback(report: Report, directory, *, entry=None, history=()) -> Path:
     """Write the feedback page of ``report`` under ``directory``; return its path.
 
     Parameters
@@ -178,9 +182,11 @@ def write_feedback(report: Report, directory) -> Path:
         The folder of the gradebook: the page goes to
         ``directory/feedback/<student>/<assignment>.md`` (see :func:`feedback_path`),
         replacing the previous page of that student and assignment atomically.
+    entry, history
+        As for :func:`render_feedback` (:mod:`rnncourse.grading.pages` passes them).
     """
     if not isinstance(report, Report):
         raise TypeError(f"write_feedback: report must be a Report, got {type(report).__name__}")
     path = feedback_path(report, directory)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomic(path, render_feedback(report))
+    return write_atomic(path, render_feedback(report, entry=entry, history=history))

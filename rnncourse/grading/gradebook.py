@@ -578,6 +578,13 @@ class Gradebook:
                                    (_text(submission),)).rowcount
         return deleted > 0
 
+    def remove_grading(self, grading: int) -> bool:
+        """Delete one grading (by id) and its exercises; True when it existed."""
+        if not isinstance(grading, int):
+            raise TypeError(f"Gradebook.remove_grading: grading must be an int, got {type(grading).__name__}")
+        with self._transaction("BEGIN IMMEDIATE", "remove_grading") as conn:
+            return conn.execute("DELETE FROM gradings WHERE id = ?", (grading,)).rowcount > 0
+
     def set_due(self, assignment: str, due=None, *, policy: str = "latest",
                 penalty_per_day: float = 0.0) -> Due:
         """Set (or with ``due=None`` clear) the due date and late policy of ``assignment``.

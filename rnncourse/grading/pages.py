@@ -14,18 +14,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from .._fileio import write_atomic
-from .feedback import feedback_path, render_feedback
+from . import feedback
+from .feedback import feedback_path
 from .report import Report
 
 __all__ = ["page_path", "record_grading", "refresh", "refresh_all"]
 
 
 def record_grading(gradebook, report: Report, digest: str, root=None, *, regrade: bool = False
-                   ) -> tuple[Report, set[tuple[str, str]]]:
+                   ) -> tuple[Report, set[tuple[str, str]], int]:
     """Record ``report`` in ``gradebook`` with its submission time; return the report as
-    recorded (with any note about the time) and the (student, assignment) pages to
-    rewrite: its own and, when a regrade moved the file, the one it left.
+    recorded (with any note about the time), the (student, assignment) pages to
+    rewrite (its own and, when a regrade moved the file, the one it left) and the id
+    of the new grading (None when this content was already graded: nothing added).
 
     The submission time is an nbgrader-style ``timestamp.txt`` beside the file (up to
     the student's folder), else the file's modification time
@@ -39,12 +40,13 @@ def record_grading(gradebook, report: Report, digest: str, root=None, *, regrade
     if notes:
         report = replace(report, notes=report.notes + notes)
     previous = gradebook.report(report.submission)
-    gradebook.record(report, digest=digest, submitted_at=moment, time_source=source,
-                     regrade=regrade)
+    known = not regrade and gradebook.is_graded(report.submission, digest)
+    grading = gradebook.record(report, digest=digest, submitted_at=moment, time_source=source,
+                               regrade=regrade)
     keys = {(report.student, report.assignment)}
     if previous is not None:
         keys.add((previous.student, previous.assignment))
-    return report, keys
+    return report, keys, None if known else grading
 
 
 def page_path(student: str, assignment: str, directory) -> Path:
@@ -72,20 +74,17 @@ def refresh(gradebook, keys: Iterable[tuple[str, str]], directory) -> list[Path]
         path = page_path(student, assignment, directory)
         counted = [e for e in history if e.current]
         if counted:
-            entry = counted[0]
-            text = render_feedback(entry.report, entry=entry, history=history)
+            shown = counted[0]
         elif any(e.why.startswith("late") for e in history):
-            latest = max(history, key=lambda e: (e.submitted_at, e.grading))
-            text = render_feedback(latest.report, entry=latest, history=history)
-            text = text.replace("\n\n", "\n\n**No submission of yours counts for this "
-                                "assignment**: work handed in after the due date is not "
-                                "accepted (the page shows your latest submission).\n\n", 1)
+            # only late work under policy on-time: the page says nothing counts
+            shown = max(history, key=lambda e: (e.submitted_at, e.grading))
         else:
             if path.exists():
                 path.unlink()
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        written.append(write_atomic(path, text))
+        # looked up at call time: one function writes every page
+        written.append(feedback.write_feedback(shown.report, directory, entry=shown,
+                                               history=history))
     return written
 
 

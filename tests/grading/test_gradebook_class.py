@@ -152,11 +152,11 @@ def test_a_class_is_graded_and_exported_with_every_grade_on_the_right_student(co
 
 def test_force_regrades_keeps_history_and_rewrites_the_page(course, capsys, tmp_path):
     root, book, roster, _ = course
-    _grade(capsys, root, book, roster)
+    _, _, first_err = _grade(capsys, root, book, roster)
     page = tmp_path / "feedback" / "s25" / f"{F02}.md"
     first = page.read_text()
-    code, out, _ = _grade(capsys, root, book, roster)
-    assert out.count("already in the gradebook with the same content, skipped") == 7
+    code, out, err = _grade(capsys, root, book, roster)
+    assert out.count("already in the gradebook with the same content, skipped") == 7, first_err + err
     code, out, _ = _grade(capsys, root, book, roster, "--force")
     assert "skipped" not in out
     with Gradebook(book) as gradebook:
@@ -253,10 +253,10 @@ def test_a_regrade_that_moves_a_file_moves_its_page(tmp_path):
     first = Report(sub, F02, "wrong-name", (ExerciseResult("rnn_forward", 1, 4, "failed", "f"),))
     second = Report(sub, F02, "ann", (ExerciseResult("rnn_forward", 4, 4, "passed", "ok"),))
     with Gradebook(tmp_path / "g.db") as gradebook:
-        _, keys = record_grading(gradebook, first, "d")
+        _, keys, _ = record_grading(gradebook, first, "d")
         refresh(gradebook, keys, tmp_path)
         assert page_path("wrong-name", F02, tmp_path).exists()
-        _, keys = record_grading(gradebook, second, "d", regrade=True)
+        _, keys, _ = record_grading(gradebook, second, "d", regrade=True)
         assert keys == {("ann", F02), ("wrong-name", F02)}
         refresh(gradebook, keys, tmp_path)
     assert not page_path("wrong-name", F02, tmp_path).exists()
