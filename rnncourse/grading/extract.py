@@ -83,7 +83,7 @@ def _read_notebook(data: bytes):
 
 
 def read_submission(path, *, assignment: str | None = None, root=None,
-                    max_bytes: int = MAX_NOTEBOOK_BYTES) -> Submission:
+                    max_bytes: int = MAX_NOTEBOOK_BYTES, data: bytes | None = None) -> Submission:
     """Read ``path`` into a :class:`Submission` (never raises for bad content).
 
     Parameters
@@ -96,6 +96,9 @@ def read_submission(path, *, assignment: str | None = None, root=None,
         :func:`rnncourse.grading.identity.student_of`).
     max_bytes : int
         Larger files are not parsed.
+    data : bytes, optional
+        The file's content, already read (a Dask worker receives it from the client);
+        ``path`` then only names the submission.
 
     Raises
     ------
@@ -106,7 +109,7 @@ def read_submission(path, *, assignment: str | None = None, root=None,
         When the layout does not tell the student or the assignment.
     """
     path = Path(path)
-    data = _read_bytes(path, max_bytes)
+    data = _read_bytes(path, max_bytes) if data is None else data[:max_bytes + 1]
     digest = file_digest(data)
     notes: list[str] = []
     nb, problem = (None, f"the file is larger than {max_bytes // 2**20} MB") \
