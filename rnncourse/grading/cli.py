@@ -201,8 +201,8 @@ def _grade(args) -> int:
     args.root = args.root or config.get("root")
     roster = read_roster(args.roster or config["roster"]) if (args.roster or config.get("roster")) else None
     dues = _dues(args, config)
-    policy = args.policy or config.get("policy") or "latest"
-    penalty = args.penalty_per_day if args.penalty_per_day is not None else config.get("penalty_per_day", 0.0)
+    policy = args.policy or config.get("policy")  # None: keep what the gradebook has
+    penalty = args.penalty_per_day if args.penalty_per_day is not None else config.get("penalty_per_day")
     if dues and not args.gradebook:
         raise ValueError("due dates (--due, or [due] in --config) are kept in the gradebook: "
                          "pass --gradebook FILE")
@@ -213,8 +213,13 @@ def _grade(args) -> int:
         for name in dues:
             get_assignment(name)  # an unknown assignment is the command's error
         with Gradebook(args.gradebook) as book:
+            before = book.due_dates()
             for name, date in dues.items():
-                book.set_due(name, date, policy=policy, penalty_per_day=penalty)
+                kept = before.get(name)
+                chosen = policy or (kept.policy if kept else "latest")
+                rate = penalty if penalty is not None else (
+                    kept.penalty_per_day if kept and chosen == "latest" else 0.0)
+                book.set_due(name, date, policy=chosen, penalty_per_day=rate)
             if roster:
                 book.set_roster(roster)
     paths, roots = _collect(args)

@@ -127,7 +127,6 @@ def render_feedback(report: Report, *, entry=None, history=()) -> str:
                      f"({source.get(entry.time_source, entry.time_source)})")
         if entry.due is not None:
             lines.append(f"- Due: {_when(entry.due)}")
-        lines.append(f"- Graded: {_when(entry.graded_at)}")
         if entry.current:
             lines.append(f"- This is the submission that counts: {entry.why}")
         elif entry.why.startswith("late"):

@@ -240,7 +240,10 @@ def _grade(path, *, assignment, timeout, memory_mb, seed, root=None, data: bytes
 
     ``data`` is the file's content when the caller has read it (a Dask worker gets it
     from the client); ``secret`` the grading secret the cases' seed derives from
-    (default: this machine's, see :mod:`rnncourse.grading.cases`)."""
+    (default: this machine's, see :mod:`rnncourse.grading.cases`); ``root`` the
+    submissions root, or a mapping path -> root."""
+    if isinstance(root, dict):
+        root = root.get(os.path.normpath(str(path)))
     limits = Limits(timeout=timeout, memory_mb=memory_mb)
     sub = read_submission(path, assignment=assignment, root=root, data=data)
     try:

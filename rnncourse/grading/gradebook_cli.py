@@ -193,8 +193,11 @@ def _feedback(args) -> int:
 def _due(args) -> int:
     due = None if args.due.strip().lower() == "none" else args.due
     with Gradebook(args.gradebook) as gradebook:
-        set_due = gradebook.set_due(args.assignment, due, policy=args.policy or "latest",
-                                    penalty_per_day=args.penalty_per_day or 0.0)
+        before = gradebook.due_dates().get(args.assignment)  # options not given are kept
+        policy = args.policy or (before.policy if before else "latest")
+        penalty = args.penalty_per_day if args.penalty_per_day is not None else (
+            before.penalty_per_day if before and policy == "latest" else 0.0)
+        set_due = gradebook.set_due(args.assignment, due, policy=policy, penalty_per_day=penalty)
     if set_due.due is None:
         print(f"{args.assignment}: no due date")
     else:

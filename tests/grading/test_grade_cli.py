@@ -97,3 +97,28 @@ def test_progress_bar_and_reports_never_share_a_line(tmp_path, monkeypatch):
         for line in report.split("\n"):
             at = text.index(line)
             assert at == 0 or text[at - 1] in "\r\n", repr(text[max(0, at - 60):at + 20])
+
+
+@pytest.mark.parametrize("args, phrase", [
+    (["--due", "2026-12-10T23:59"], "--due 2026-12-10T23:59: say which assignment"),
+    (["--due", f"{F02}=next friday"], "must be an ISO 8601 time"),
+    (["--due", "99_nothing=2026-12-10T23:59"], "unknown assignment '99_nothing'"),
+    (["--due", f"{F02}=2026-12-10T23:59", "--penalty-per-day", "10%", "--policy", "on-time"],
+     "a penalty needs policy 'latest'"),
+])
+def test_bad_due_dates_are_one_line_errors_and_grade_nothing(capsys, tmp_path, args, phrase):
+    (tmp_path / "submitted" / "amy").mkdir(parents=True)
+    shutil.copy(FIXTURES / "empty.ipynb", tmp_path / "submitted" / "amy" / f"{F02}.ipynb")
+    book = tmp_path / "grades.db"
+    code = main(["grade", str(tmp_path / "submitted"), "--gradebook", str(book), *args])
+    out, err = capsys.readouterr()
+    assert code == 2 and phrase in err and err.count("\n") == 1 and out == ""
+
+
+def test_a_due_date_needs_a_gradebook_and_a_file_must_be_in_a_student_folder(capsys, tmp_path):
+    (tmp_path / "submitted").mkdir()
+    loose = shutil.copy(FIXTURES / "empty.ipynb", tmp_path / "submitted" / f"{F02}.ipynb")
+    assert main(["grade", str(loose), "--due", f"{F02}=2026-12-10T23:59"]) == 2
+    assert "pass --gradebook FILE" in capsys.readouterr().err
+    assert main(["grade", str(loose)]) == 2
+    assert "lies directly in the submissions root" in capsys.readouterr().err

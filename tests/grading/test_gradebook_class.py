@@ -234,8 +234,8 @@ def test_a_course_config_file_sets_root_roster_and_due_dates(course, capsys, tmp
         assert list(gradebook.roster()) == ["s22", "s23", "s24", "s25", "s26", "s27", "s28"]
         assert "s24" not in {e.report.student for e in gradebook.entries(F02)}  # late, refused
     # the due date can move without a regrade: s24 is then on time
-    assert main(["gradebook", "due", F02, (DUE + timedelta(days=1)).isoformat(), "--gradebook", str(book),
-                 "--policy", "on-time"]) == 0
+    assert main(["gradebook", "due", F02, (DUE + timedelta(days=1)).isoformat(), "--gradebook", str(book)]) == 0
+    assert "policy on-time" in capsys.readouterr().out  # the policy given before is kept
     with Gradebook(book) as gradebook:
         (s24,) = gradebook.entries(F02, student="s24")
     assert not s24.late and s24.counted_score == expected["s24"][F02][0]
