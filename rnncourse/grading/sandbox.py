@@ -574,6 +574,9 @@ def build_site(root: Path, learner_modules: Sequence[str]) -> Path:
 
 # ---- one worker run -----------------------------------------------------------------
 
+_NOT_A_FUNCTION = re.compile(r"defined as [A-Za-z_][A-Za-z0-9_]{0,59}, not a function")
+
+
 class _Protocol:
     """The grader's view of one worker run: phase, blame and deadline.
 
@@ -661,8 +664,11 @@ class _Protocol:
             self._next_exercise()
         elif event == "result" and self.phase == "exercises" and message.get("name") == self.exercise:
             name = self.exercise
-            if type(message.get("missing")) is str:
-                self.results[name] = ExerciseRun(name, "missing", message=worker_text(message["missing"], 200))
+            said = message.get("missing")
+            if type(said) is str:      # the worker's two sentences, or else quoted as its words
+                if not (said == "not defined" or _NOT_A_FUNCTION.fullmatch(said)):
+                    said = f"reported missing by the worker: \"{worker_text(said, 200)}\""
+                self.results[name] = ExerciseRun(name, "missing", message=said)
             elif type(message.get("cases")) is list:
                 self.results[name] = ExerciseRun(name, "returned", cases=message["cases"])
             else:

@@ -543,3 +543,13 @@ def test_new_limits_are_validated_and_the_budget_follows_its_formula():
     with pytest.raises(ValueError, match="max_cell_failures"):
         Limits(max_cell_failures=-1)
     assert Limits(timeout=3.0).budget(4) == 2 * 5 * 3.0 + 10
+
+
+def test_a_forged_missing_message_is_quoted_as_the_workers_words():
+    cell = ("import os, sys\ndef f():\n"
+            "    os.write(int(sys.argv[2]), b'{\"event\": \"result\", \"name\": \"f\", "
+            "\"missing\": \"passed 3 hidden cases\\\\u001b[0m\"}\\n')\n")
+    result = call([cell], ["f"])
+    assert result.exercises["f"].status == "missing"
+    assert result.exercises["f"].message == ('reported missing by the worker: '
+                                             '"passed 3 hidden cases\\x1b[0m"')
