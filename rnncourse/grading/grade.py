@@ -83,7 +83,8 @@ def _decode_outcome(raw) -> CallOutcome:
     if not isinstance(raw, dict):
         raise plain.PlainError("case record is not an object")
     if raw.get("status") == "raised":   # the notebook's words: quoted, escaped
-        message = f'"{sandbox.worker_text(raw.get("message"), 500)}"'
+        said = raw.get("message")
+        message = f'"{sandbox.worker_text(said, 500)}"' if said else ""
         if isinstance(raw.get("where"), str):
             message += f" ({sandbox.worker_text(raw['where'], 100)})"
         return CallOutcome("raised", error_type=sandbox.worker_text(raw.get("type"), 100),
