@@ -243,17 +243,22 @@ def grade_submission(path, *, assignment: str | None = None, timeout: float = DE
     return _grade(path, assignment=assignment, timeout=timeout, memory_mb=memory_mb, seed=seed)[0]
 
 
-def _grade(path, *, assignment, timeout, memory_mb, seed) -> tuple[Report, str]:
-    """:func:`grade_submission`, also returning the digest of the content graded."""
+def _grade(path, *, assignment, timeout, memory_mb, seed, data: bytes | None = None,
+           secret: bytes | None = None) -> tuple[Report, str]:
+    """:func:`grade_submission`, also returning the digest of the content graded.
+
+    ``data`` is the file's content when the caller has read it (a Dask worker gets it
+    from the client); ``secret`` the grading secret the cases' seed derives from
+    (default: this machine's, see :mod:`rnncourse.grading.cases`)."""
     limits = Limits(timeout=timeout, memory_mb=memory_mb)
-    sub = read_submission(path, assignment=assignment)
+    sub = read_submission(path, assignment=assignment, data=data)
     try:
         asg = get_assignment(sub.assignment)
     except ValueError as exc:
         raise ValueError(f"{sub.path}: {exc} (pass --assignment NAME)") from None
     if sub.problem is not None:
         return _broken_report(sub, asg), sub.digest
-    seed = submission_seed(asg.name, sub.digest) if seed is None else seed
+    seed = submission_seed(asg.name, sub.digest, secret) if seed is None else seed
     cases = hidden_cases(asg, seed)
     run = sandbox.run(sub.cells, [(name, [c.encoded_args() for c in cs]) for name, cs in cases.items()],
                       learner_modules=asg.learner_modules, limits=limits,
@@ -277,6 +282,29 @@ def _grade(path, *, assignment, timeout, memory_mb, seed) -> tuple[Report, str]:
     return report, sub.digest
 
 
+class _ThreadPool:
+    """Local grading: ``jobs`` submissions at once, each in its own worker process
+    (the threads only wait on their workers).  :class:`~.distributed.DaskPool` is the
+    same interface on a Dask cluster."""
+
+    def __init__(self, jobs: int):
+        self.executor = ThreadPoolExecutor(max_workers=jobs)
+
+    def __enter__(self) -> "_ThreadPool":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, paths, kwargs):
+        """Yield ``(path, (Report, digest))`` or ``(path, error message)`` as each ends."""
+        futures = {self.executor.submit(_guarded, p, lambda p=p: _grade(p, **kwargs)): p
+                   for p in paths}
+        for future in as_completed(futures):
+            graded, error = future.result()
+            yield futures[future], (graded if error is None else error)
+
+
 class BatchItem:
     """The outcome of one file of a batch: a report, a skip, or an error message."""
 
@@ -290,8 +318,8 @@ class BatchItem:
 def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: bool = True,
                 assignment: str | None = None, timeout: float = DEFAULT_TIMEOUT,
                 memory_mb: int = DEFAULT_MEMORY_MB, seed: int | None = None,
-                feedback_dir=None, on_item: Callable[[BatchItem], None] | None = None
-                ) -> list[Report]:
+                feedback_dir=None, on_item: Callable[[BatchItem], None] | None = None,
+                scheduler: str | None = None) -> list[Report]:
     """Grade many notebooks, ``jobs`` at a time; record them in ``gradebook``.
 
     Parameters
@@ -309,6 +337,10 @@ def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: boo
     on_item : callable, optional
         Called in order of completion with each :class:`BatchItem` (reports, skips and
         errors), e.g. to print a table as results arrive.
+    scheduler : str, optional
+        Grade on Dask instead of local threads: ``tcp://HOST:PORT`` of a running
+        scheduler or ``local:N`` for a local cluster of N worker processes (``jobs`` is
+        then ignored); see :mod:`rnncourse.grading.distributed`.
 
     Returns
     -------
@@ -324,6 +356,9 @@ def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: boo
         raise ValueError(f"grade_batch: jobs must be at least 1, got {jobs}")
     if assignment is not None:
         get_assignment(assignment)  # an unknown name is the caller's error: fail before grading
+    if scheduler is not None:
+        from .distributed import parse_scheduler
+        parse_scheduler(scheduler)  # a malformed address too (Dask is imported only later)
     from tqdm.auto import tqdm
 
     book = None
@@ -352,20 +387,22 @@ def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: boo
                 on_item(item)
         bar = tqdm(total=len(todo), unit="notebook", disable=not progress or not todo,
                    file=sys.stderr, dynamic_ncols=True)
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(_guarded, p, lambda p=p: _grade(
-                p, assignment=assignment, timeout=timeout, memory_mb=memory_mb, seed=seed)): p
-                for p in todo}
-            for future in as_completed(futures):
-                p = futures[future]
-                graded, error = future.result()
+        kwargs = dict(assignment=assignment, timeout=timeout, memory_mb=memory_mb, seed=seed)
+        if scheduler is None:
+            pool = _ThreadPool(jobs)
+        else:
+            from .distributed import DaskPool
+            pool = DaskPool(scheduler)
+        with pool:
+            for p, outcome in pool.run(todo, kwargs):
+                error = outcome if isinstance(outcome, str) else None
                 if error is None and book is not None:
-                    report, digest = graded
+                    report, digest = outcome
                     # feedback first: a batch killed between the two steps re-grades
                     # this submission on rerun instead of skipping it without a page
                     _, error = _guarded(p, lambda: (write_feedback(report, feedback_dir),
                                                     book.record(report, digest=digest)))
-                item = BatchItem(p, error=error) if error is not None else BatchItem(p, report=graded[0])
+                item = BatchItem(p, error=error) if error is not None else BatchItem(p, report=outcome[0])
                 items[p] = item
                 bar.update(1)
                 if on_item:
