@@ -146,3 +146,18 @@ def test_a_broken_cell_is_named_as_the_learner_sees_it_and_no_other_exercise_is_
     assert "found rnn_cell_forward" not in seq.feedback
     assert any(n.startswith("cell 5, In [12] raised IndentationError") for n in report.notes), \
         report.notes
+
+
+def test_feedback_is_the_same_on_every_regrade_even_for_an_answer_using_np_random(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import numpy as np\n"
+        "def bce_step_loss(y_hat_t, y_t):\n"
+        "    return np.random.standard_normal(y_t.shape[1])\n")]
+    path = tmp_path / "02_forward_propagation.ipynb"
+    nbformat.write(nb, str(path))
+    first, second = (grade_submission(path, timeout=30, seed=5) for _ in range(2))
+    loss = [next(e for e in r.exercises if e.name == "bce_step_loss") for r in (first, second)]
+    assert loss[0].status == "failed" and loss[0].feedback == loss[1].feedback, loss
