@@ -127,11 +127,18 @@ def format_report(report) -> str:
     width = max([len(e.name) for e in report.exercises] + [8])
     lines = [f"{report.submission}  student {report.student}  assignment {report.assignment}  "
              f"score {report.score:g}/{report.max_score:g}"]
+    import textwrap
+
     for e in report.exercises:
-        feedback = e.feedback if len(e.feedback) <= 160 else e.feedback[:157] + "..."
-        lines.append(f"  {e.name:<{width}}  {e.score:>4g}/{e.max_score:<4g} {e.status:<15} {feedback}")
+        head = f"  {e.name:<{width}}  {e.score:>4g}/{e.max_score:<4g} {e.status:<15} "
+        # wrapped under its column, never cut: a hint cut in half helps nobody
+        body = textwrap.wrap(e.feedback, width=max(40, 100 - len(head)), break_on_hyphens=False)
+        lines.append(head + (body[0] if body else ""))
+        lines.extend(" " * len(head) + more for more in body[1:])
     for note in report.notes[:8]:
-        lines.append(f"  note: {note if len(note) <= 160 else note[:157] + '...'}")
+        body = textwrap.wrap(note, width=92, break_on_hyphens=False) or [""]
+        lines.append(f"  note: {body[0]}")
+        lines.extend(f"        {more}" for more in body[1:])
     if len(report.notes) > 8:
         lines.append(f"  ({len(report.notes) - 8} more notes in --json and the feedback file)")
     return "\n".join(lines)

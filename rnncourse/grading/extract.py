@@ -42,6 +42,15 @@ class Submission:
     cells: tuple[str, ...] = ()
     problem: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: per code cell, how the learner sees it: ``"cell 7, In [5]"`` (position among all
+    #: cells, execution count when stored)
+    cell_labels: tuple[str, ...] = ()
+
+    def label(self, index: int) -> str:
+        """The learner's name of code cell ``index`` (0-based among code cells)."""
+        if 0 <= index < len(self.cell_labels):
+            return self.cell_labels[index]
+        return f"code cell {index + 1}"
 
 
 def file_digest(data: bytes) -> str:
@@ -123,15 +132,19 @@ def read_submission(path, *, assignment: str | None = None, root=None,
     who = identify(path, metadata_assignment=meta_name, assignment=assignment, root=root)
     notes.extend(who.notes)
     cells: tuple[str, ...] = ()
+    labels: list[str] = []
     if nb is not None:
         sources = []
-        for cell in nb["cells"]:
+        for position, cell in enumerate(nb["cells"], start=1):
             if isinstance(cell, dict) and cell.get("cell_type") == "code":
                 source = cell.get("source", "")
                 if isinstance(source, list):
                     source = "".join(s for s in source if isinstance(s, str))
                 sources.append(source if isinstance(source, str) else "")
+                count = cell.get("execution_count")
+                labels.append(f"cell {position}, In [{count}]" if type(count) is int
+                              else f"cell {position}")
         cells = tuple(sources)
     return Submission(path=str(path), digest=digest, assignment=who.assignment,
                       student=who.student, cells=cells, problem=problem,
-                      notes=tuple(notes))
+                      notes=tuple(notes), cell_labels=tuple(labels))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -98,18 +99,29 @@ def _decode_outcome(raw) -> CallOutcome:
     raise plain.PlainError("case record has no known status")
 
 
-def _missing_feedback(ex: Exercise, sub: Submission, run: SandboxRun, why: str) -> str:
+_CODE_CELL = re.compile(r"code cell (\d+)")
+
+
+def _relabel(text: str, sub: Submission) -> str:
+    """The worker's "code cell N" (N from 1 among code cells) as the learner sees it."""
+    return _CODE_CELL.sub(lambda m: sub.label(int(m.group(1)) - 1), text)
+
+
+def _missing_feedback(ex: Exercise, sub: Submission, run: SandboxRun, why: str,
+                      exercises: Sequence[str] = ()) -> str:
     text = f"{ex.name} is {why}"
-    similar = difflib.get_close_matches(ex.name, run.callables, n=2, cutoff=0.6)
-    if similar:
-        text += f" (found {', '.join(similar)}: the function must be called {ex.name})"
     for index in source.defining_cells(list(sub.cells), ex.name):
         failure = run.cell_failures.get(index)
-        if failure is not None:
+        if failure is not None:   # the right function in a broken cell: say that, only that
             verb = {"error": "raised", "timeout": "was stopped: it",
                     "crash": "was skipped: it"}[failure.kind]
-            text += f"; the cell that defines it (code cell {index + 1}) {verb} {failure.message}"
-            break
+            text += (f": the cell that defines it ({sub.label(index)}) {verb} "
+                     f"{_relabel(failure.message, sub)}")
+            return text + f". Expected {ex.signature}."
+    others = [n for n in run.callables if n not in exercises]   # other exercises are not typos
+    similar = difflib.get_close_matches(ex.name, others, n=2, cutoff=0.6)
+    if similar:
+        text += f" (found {', '.join(similar)}: the function must be called {ex.name})"
     return text + f". Expected {ex.signature}."
 
 
@@ -118,7 +130,9 @@ def _judge_exercise(ex: Exercise, cases: list[HiddenCase], raw: ExerciseRun,
     """``(status, feedback)`` of one exercise."""
     if raw.status == "missing":
         why = "not defined" if raw.message == "not defined" else raw.message
-        return "missing", _missing_feedback(ex, sub, run, why)
+        return "missing", _missing_feedback(ex, sub, run, why,
+                                            [e.name for e in get_assignment(sub.assignment).exercises]
+                                            if sub.assignment else ())
     if raw.status == "timeout":
         return "timeout", f"{ex.name} {raw.message} on the hidden cases (stopped)"
     if raw.status in ("crash", "lost"):
@@ -140,7 +154,8 @@ def _judge_exercise(ex: Exercise, cases: list[HiddenCase], raw: ExerciseRun,
             return "not_implemented", f"{ex.name} is not attempted yet (it raises NotImplementedError)"
         if verdict.status != "passed":
             sizes = ", ".join(f"{d}={n}" for d, n in hidden.case.dims.items())
-            return verdict.status, f"hidden case {k} of {len(cases)} ({sizes}): {verdict.message}"
+            return verdict.status, _relabel(f"hidden case {k} of {len(cases)} ({sizes}): "
+                                            f"{verdict.message}", sub)
     return "passed", f"passed {len(cases)} hidden cases"
 
 
@@ -169,12 +184,12 @@ def _notes(sub: Submission, assignment: Assignment, run: SandboxRun,
                      f"); importing it does no harm, but answers relying on it earn no points")
     for index, cell in enumerate(sub.cells):
         for refused in source.find_magics(cell):
-            notes.append(f"code cell {index + 1}, {refused}: IPython magic or shell command, "
+            notes.append(f"{sub.label(index)}, {refused}: IPython magic or shell command, "
                          f"not run by the grader")
     for index, failure in sorted(run.cell_failures.items()):
-        where = f"code cell {index + 1}" if index >= 0 else "the notebook"
+        where = sub.label(index) if index >= 0 else "the notebook"
         verb = "raised" if failure.kind == "error" else "was skipped: it"
-        notes.append(f"{where} {verb} {failure.message}")
+        notes.append(f"{where} {verb} {_relabel(failure.message, sub)}")
     for flag in run.flags:      # sent by the worker, so the notebook's words
         notes.append(f"sandbox: the worker reported \"{flag}\"")
     landlock = run.confinement.get("landlock", "")

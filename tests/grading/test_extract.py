@@ -81,3 +81,18 @@ def test_oversized_file_is_not_parsed(tmp_path):
 def test_missing_file_is_the_callers_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_submission(tmp_path / "nope.ipynb")
+
+
+def test_cells_are_labelled_as_the_learner_sees_them(tmp_path):
+    import nbformat
+    from rnncourse.grading.extract import read_submission
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# intro"), nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_markdown_cell("text"), nbformat.v4.new_code_cell("y = 2")]
+    nb.cells[3].execution_count = 7
+    path = tmp_path / "02_forward_propagation.ipynb"
+    nbformat.write(nb, str(path))
+    sub = read_submission(path)
+    assert sub.cell_labels == ("cell 2", "cell 4, In [7]")
+    assert sub.label(1) == "cell 4, In [7]" and sub.label(5) == "code cell 6"

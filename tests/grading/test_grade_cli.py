@@ -122,3 +122,22 @@ def test_a_due_date_needs_a_gradebook_and_a_file_must_be_in_a_student_folder(cap
     assert "pass --gradebook FILE" in capsys.readouterr().err
     assert main(["grade", str(loose)]) == 2
     assert "lies directly in the submissions root" in capsys.readouterr().err
+
+
+def test_the_table_wraps_long_feedback_and_notes_without_cutting_them():
+    from rnncourse.grading.cli import format_report
+    from rnncourse.grading.report import ExerciseResult, Report
+
+    long = "hidden case 1 of 3: " + " ".join(f"word{i}" for i in range(80)) + " END"
+    note = "note text " * 40 + "LAST"
+    report = Report(submission="s.ipynb", assignment="02_forward_propagation", student="ann",
+                    exercises=(ExerciseResult("rnn_forward", 0.0, 4.0, "failed", long),),
+                    notes=(note,))
+    text = format_report(report)
+    assert "END" in text and "LAST" in text and "..." not in text
+    assert " ".join(text.split()).count(" ".join(long.split())) == 1     # every word, in order
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    first = next(i for i, line in enumerate(lines) if "rnn_forward" in line)
+    column = lines[first].index("hidden case")
+    assert lines[first + 1].startswith(" " * column) and lines[first + 1][column] != " "
