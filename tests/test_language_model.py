@@ -293,3 +293,14 @@ def test_cache_bytes_grow_linearly_with_the_chunk_length(rng):
         x, _ = _data(rng, T=T_)
         sizes.append(cache_nbytes(lm_forward(x, init_state(N_A, M), params)[2]))
     assert sizes[2] - sizes[1] == 2 * (sizes[1] - sizes[0]) > 0
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_gated_models_sample_and_evaluate_with_their_own_state(rng, cell):
+    params = init_lm_params(N_Y, N_A, rng=rng, cell=cell)
+    ids = sample(params, 0, 1.0, 12, cell=cell, prime=np.array([1, 2]))
+    assert ids.size <= 12 and 0 not in ids
+    text = rng.integers(1, N_Y, size=200)
+    # evaluation in chunks carries the state: the same number as one long chunk
+    assert math.isclose(evaluate_perplexity(params, text, cell, m=4, T=7),
+                        evaluate_perplexity(params, text, cell, m=4, T=100), rel_tol=1e-10)
