@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnncourse.text import (EOS, Vocabulary, build_vocabulary, clean_text, load_corpus,
+from rnncourse.text import (EOS, build_vocabulary, clean_text, load_corpus,
                             load_documents, one_hot)
 
 

@@ -82,6 +82,7 @@ def plot_cache_bytes(chunk_lengths: Sequence[int], nbytes: Sequence[int], *, ax=
     for t, v in zip(T, b):
         ax.annotate(f"{v / 2**20:.1f} MiB", (t, v / 2**20), textcoords="offset points",
                     xytext=(4, -10), fontsize=8)
+    ax.margins(x=0.12, y=0.15)
     ax.set_xlabel("chunk length T (steps kept for backprop)")
     ax.set_ylabel("cache size (MiB)")
     ax.spines[["top", "right"]].set_visible(False)
