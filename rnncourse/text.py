@@ -67,8 +67,12 @@ def clean_text(text: str) -> str:
 
 def load_documents() -> list[tuple[str, str]]:
     """The cleaned help topics of this Python, as ``(topic name, text)`` sorted by name."""
-    from pydoc_data import topics   # standard library, shipped with CPython
-
+    try:
+        from pydoc_data import topics   # standard library, shipped with CPython
+    except ImportError as exc:          # some Linux distributions package it separately
+        raise RuntimeError("load_documents: this Python has no pydoc_data.topics (the help "
+                           "pages of the standard library), which lesson 10 reads; install "
+                           "your distribution's full Python standard library") from exc
     return [(name, clean_text(topics.topics[name])) for name in sorted(topics.topics)]
 
 

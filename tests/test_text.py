@@ -57,3 +57,12 @@ def test_one_hot_puts_one_one_per_column_and_names_bad_ids():
         one_hot(ids.astype(float), 4)
     with pytest.raises(TypeError, match="numpy.ndarray"):
         one_hot([[0, 1]], 4)
+
+
+def test_a_python_without_the_help_pages_is_told_what_is_missing(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pydoc_data.topics", None)   # makes the import fail
+    monkeypatch.delitem(sys.modules, "pydoc_data", raising=False)
+    with pytest.raises(RuntimeError, match="load_documents: this Python has no pydoc_data.topics"):
+        load_documents()
