@@ -22,7 +22,7 @@ library) does not already give:
     returned parameters are scored on the held-out pages of :func:`rnncourse.text.load_corpus`
     in the grader's process, and pass when their perplexity is below
     :data:`FIT_THRESHOLD_FACTOR` times the bigram baseline's (the reference reaches
-    about 0.75 of it; ``tests/grading/test_exercises_language_model.py`` keeps that margin).
+    about 0.6-0.77 of it over windows of the text; ``tests/grading/test_exercises_language_model.py`` keeps that margin).
 
 The recipe for adding an exercise is in :mod:`rnncourse.grading.exercises`.
 """
@@ -50,7 +50,10 @@ LEARNER_MODULES = ("activations", "rnn", "text")
 #: the fit passes when its held-out perplexity is below this times the bigram baseline's
 FIT_THRESHOLD_FACTOR = 0.95
 #: the fit exercise's budget: updates, hidden units, characters of training text
-FIT_STEPS, FIT_N_A, FIT_WINDOW = 300, 64, 100_000
+FIT_STEPS, FIT_N_A, FIT_WINDOW = 300, 64, 200_000
+#: the held-out pages are read as this many streams (passages of ~550 characters), so a
+#: state drifting over thousands of steps (never trained that far) does not decide the grade
+FIT_EVAL_STREAMS = 64
 
 _RNN_KEYS = ("Wax", "Waa", "ba", "Wya", "by")
 
@@ -249,7 +252,8 @@ def _split_fit(value) -> dict:
         if not np.isfinite(p).all():
             raise StructureError(f"fit_language_model: {k} holds NaN or inf: training diverged "
                                  f"(is the gradient clipped before the update?)")
-    ppl = evaluate_perplexity({k: params[k] for k in _RNN_KEYS}, corpus.held_out_ids)
+    ppl = evaluate_perplexity({k: params[k] for k in _RNN_KEYS}, corpus.held_out_ids,
+                              m=FIT_EVAL_STREAMS)
     if not ppl < threshold:
         raise StructureError(
             f"your model's perplexity on the held-out pages is {ppl:.1f}; it must be below "
