@@ -232,7 +232,7 @@ def test_untrained_or_broken_parameters_fail_with_the_held_out_perplexity(corpus
 
 def test_the_reference_beats_the_threshold_with_a_wide_margin(corpus):
     """The threshold must not fail a correct fit: the reference lands well below it on hidden-like
-    windows (it reaches about 0.75 x the bigram; full marks need < 0.95 x)."""
+    windows (it reached 0.58-0.77 x the bigram over 32 windows; full marks need < 0.95 x)."""
     _, ex = find_exercise("fit_language_model")
     _, threshold = fit_threshold()
     for seed in (5, 6):
