@@ -38,7 +38,7 @@ from ...gradcheck import numerical_gradient
 from ...language_model import (evaluate_perplexity, fit_language_model, lm_backward, lm_forward,
                                lm_loss, ngram_perplexity, perplexity, sample,
                                softmax_output_backward, train_step)
-from ...optim import global_norm, init_adam_state
+from ...optim import clip_by_norm, global_norm, init_adam_state
 from ...text import load_corpus, one_hot
 from . import Case, Exercise, StructureError, draw_dims, expect_dict, expect_sequence
 
@@ -188,7 +188,7 @@ def _cases_sample(rng) -> Case:
     params = random_lm_params(rng, dims["n_y"], dims["n_a"])
     params["by"][0] = -1.0                             # EOS possible but not immediate
     seed = int(rng.integers(2**31))
-    temperature = float(rng.choice([0.5, 0.8, 1.0, 1.5]))
+    temperature = float(rng.choice([0.5, 0.7, 1.4, 2.0]))   # not 1: its inverse would agree
     max_len = int(rng.integers(10, 40))
     return Case((params, seed, temperature, max_len), dims)
 
@@ -264,6 +264,38 @@ def _split_fit(value) -> dict:
     return {}
 
 
+# ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
+
+def _output_backward_unscaled(y_hat, y, a, Wya, mask):
+    m = y_hat.shape[1]
+    return {k: v * m for k, v in softmax_output_backward(y_hat, y, a, Wya, mask).items()}
+
+
+def _loss_per_character(y_hat, y, mask):
+    return lm_loss(y_hat, y, mask) * y_hat.shape[1] / float(np.sum(mask))
+
+
+def _train_step_without_bias_correction(params, adam_state, x, y, a0, learning_rate, max_norm):
+    y_hat, a_last, cache = lm_forward(x, a0, params)
+    n_y = y_hat.shape[0]
+    loss = lm_loss(y_hat, y)
+    grads = lm_backward(one_hot(y, n_y), cache)
+    del grads["da0"]
+    grads = clip_by_norm(grads, max_norm)
+    new, m, v = {}, {}, {}
+    for k, p in params.items():
+        g = grads["d" + k]
+        m[k] = 0.9 * adam_state["m"][k] + 0.1 * g
+        v[k] = 0.999 * adam_state["v"][k] + 0.001 * g * g
+        new[k] = p - learning_rate * m[k] / (np.sqrt(v[k]) + 1e-8)
+    return new, {"t": adam_state["t"] + 1, "m": m, "v": v}, loss, a_last
+
+
+def _sample_keeping_eos(params, rng, temperature, max_len):
+    ids = sample(params, rng, temperature, max_len)
+    return ids if ids.size == max_len else np.append(ids, 0)
+
+
 EXERCISES = (
     Exercise(
         name="softmax_output_backward", points=3, reference=softmax_output_backward,
@@ -273,6 +305,13 @@ EXERCISES = (
         arg_names=("y_hat", "y", "a", "Wya", "mask"),
         numerical_gradient=_numgrad_softmax_output_backward,
         grad_tol=1e-6,
+        diagnoses=(
+            ("ignores the mask: padded steps must send no gradient (multiply dz_y by "
+             "mask[None, :, :])", lambda y_hat, y, a, W, mask: softmax_output_backward(
+                 y_hat, y, a, W, None)),
+            ("leaves out the 1/m: the loss is averaged over the m examples, so "
+             "dz_y = (y_hat - y) * mask / m", _output_backward_unscaled),
+        ),
         hints={
             ("dWya", ("n_a", "n_y")): "dWya has the shape of Wya, (n_y, n_a): dz_y @ a.T, "
                                       "summed over the steps",
@@ -289,12 +328,24 @@ EXERCISES = (
         make_case=_cases_predictions, split=_scalar("loss", "the loss"),
         signature="lm_loss(y_hat, y, mask) -> float",
         arg_names=("y_hat", "y", "mask"), rtol=1e-9, atol=1e-12,
+        diagnoses=(
+            ("counts the padded steps: multiply the log-probabilities by the mask",
+             lambda y_hat, y, mask: lm_loss(y_hat, y, None)),
+            ("averages over the characters: the loss is summed over the T_y steps and "
+             "averaged over the m examples only", _loss_per_character),
+        ),
     ),
     Exercise(
         name="perplexity", points=2, reference=perplexity,
         make_case=_cases_predictions, split=_scalar("perplexity", "the perplexity"),
         signature="perplexity(y_hat, y, mask) -> float",
         arg_names=("y_hat", "y", "mask"), rtol=1e-9, atol=1e-12,
+        diagnoses=(
+            ("divides by the number of examples m: perplexity is per real character, "
+             "divide by np.sum(mask)", lambda y_hat, y, mask: float(np.exp(lm_loss(y_hat, y, mask)))),
+            ("counts the padded steps: multiply the log-probabilities by the mask",
+             lambda y_hat, y, mask: perplexity(y_hat, y, None)),
+        ),
     ),
     Exercise(
         name="train_step", points=5, reference=train_step,
@@ -303,6 +354,12 @@ EXERCISES = (
                   "(new_params, new_adam_state, loss, a_last)",
         arg_names=("params", "adam_state", "x", "y", "a0", "learning_rate", "max_norm"),
         rtol=1e-6, atol=1e-9,
+        diagnoses=(
+            ("does not clip: scale every gradient by min(1, max_norm / global norm) before "
+             "Adam", lambda p, st, x, y, a0, lr, mn: train_step(p, st, x, y, a0, lr, 1e300)),
+            ("skips Adam's bias correction: divide m by (1 - beta1**t) and v by "
+             "(1 - beta2**t)", _train_step_without_bias_correction),
+        ),
         hints={("a_last", ("n_a", "m", "T")): "a_last is the state after the last step only, "
                                               "a[:, :, -1], shape (n_a, m)"},
     ),
@@ -311,6 +368,11 @@ EXERCISES = (
         make_case=_cases_sample, split=_split_sample,
         signature="sample(params, rng, temperature, max_len) -> 1-D int array of ids",
         arg_names=("params", "rng", "temperature", "max_len"), rtol=0.0, atol=0.0,
+        diagnoses=(
+            ("multiplies by the temperature: p = softmax(z / temperature)",
+             lambda p, rng, temperature, n: sample(p, rng, 1.0 / temperature, n)),
+            ("returns the EOS id: stop at EOS without appending it", _sample_keeping_eos),
+        ),
     ),
     Exercise(
         name="fit_language_model", points=5, reference=fit_language_model,
