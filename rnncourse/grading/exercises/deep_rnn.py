@@ -26,7 +26,7 @@ from ... import deep
 from ...bidirectional import BRNNCache
 from ...cells import CELLS
 from ...gradcheck import numerical_gradient
-from ...output import OutputCache
+from ...output import OutputCache, output_forward
 from . import Case, Exercise, StructureError, draw_dims, expect_dict, expect_sequence
 from .bidirectional_rnn import (CASE_CELLS, equivalent_by, first_state, flatten_named,
                                 plain_cache)
@@ -188,6 +188,75 @@ EXERCISES = (
         signature="deep_rnn_backward(dy_hat, caches) -> dict with recurrent, dWy, dby, dx, da0",
         arg_names=("dy_hat", "caches"),
         numerical_gradient=_numgrad_deep_rnn_backward,
+        public_seeds=(0, 1, 2),
+    ),
+)
+
+
+# ------------------------------------------------------------------------------------------
+# Exercise 3: the syllabus's dense (non-recurrent) layers after the recurrent ones
+
+def dense_head_forward(a_top, params, dense):
+    """Dense layers applied to every step of the top recurrent layer, then the prediction.
+
+    The library's :func:`rnncourse.deep.dense_forward` for each layer and the softmax of
+    :func:`rnncourse.output.output_forward`, in the assignment's contract.
+
+    Parameters
+    ----------
+    a_top : ndarray of shape (n_top, m, T_x)
+        States of the top recurrent layer.
+    params : dict
+        ``"dense"``: list of K dicts ``{"W": (n_k, n_{k-1}), "b": (n_k, 1)}`` with
+        ``n_0 = n_top``; ``"Wy"`` (n_y, n_K), ``"by"`` (n_y, 1).
+    dense : list of K dicts ``{"n": n_k, "activation": "relu" | "tanh" | "sigmoid" | "identity"}``
+
+    Returns
+    -------
+    h : list of K ndarrays, ``h[k-1]`` of shape (n_k, m, T_x)
+        ``h<t>[k] = g_k(W[k] h<t>[k-1] + b[k])`` at every step t, ``h[0] = a_top``.
+    y_hat : ndarray of shape (n_y, m, T_x)
+        ``softmax(W_y h[K] + b_y)`` at every step.
+    """
+    _, denses = deep.parse_specs([{"cell": "rnn", "n_a": 1}], dense, "dense_head_forward")
+    h, outs = a_top, []
+    for spec, p in zip(denses, params["dense"]):
+        h, _ = deep.dense_forward(h, p["W"], p["b"], spec.activation)    # (n_k, m, T_x)
+        outs.append(h)
+    y_hat, _ = output_forward(h, params["Wy"], params["by"], "softmax")    # (n_y, m, T_x)
+    return outs, y_hat
+
+
+def _cases_dense_head_forward(rng: np.random.Generator) -> Case:
+    K = int(rng.integers(2, 4))        # 2 or 3 dense layers, with different activations
+    names = ("n_top", "n_y", "m", "T_x") + tuple(f"n_{k}" for k in range(1, K + 1))
+    dims = draw_dims(rng, names, high=9)
+    acts = rng.permutation(deep.DENSE_ACTIVATIONS)[:K]              # K different activations
+    dense = [{"n": dims[f"n_{k + 1}"], "activation": str(acts[k])} for k in range(K)]
+    sizes = [dims["n_top"]] + [d["n"] for d in dense]
+    layers = [{"W": rng.standard_normal((n_out, n_in)) / np.sqrt(n_in),
+               "b": 0.5 * rng.standard_normal((n_out, 1))}          # non-zero: a forgotten bias shows
+              for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    params = {"dense": layers, "Wy": rng.standard_normal((dims["n_y"], sizes[-1])) / np.sqrt(sizes[-1]),
+              "by": 0.5 * rng.standard_normal((dims["n_y"], 1))}
+    a_top = np.tanh(rng.standard_normal((dims["n_top"], dims["m"], dims["T_x"])))   # like RNN states
+    return Case((a_top, params, dense), dims)
+
+
+def _split_dense_head_forward(value) -> dict:
+    h, y_hat = expect_sequence(value, 2, "dense_head_forward must return the tuple (h, y_hat)")
+    h = expect_sequence(h, 0, "h must be the list of every dense layer's output", at_least=True)
+    out = {f"h[{k}]": h_k for k, h_k in enumerate(h)}
+    out["y_hat"] = y_hat
+    return out
+
+
+EXERCISES = EXERCISES + (
+    Exercise(
+        name="dense_head_forward", points=3, reference=dense_head_forward,
+        make_case=_cases_dense_head_forward, split=_split_dense_head_forward,
+        signature="dense_head_forward(a_top, params, dense) -> (h, y_hat)",
+        arg_names=("a_top", "params", "dense"),
         public_seeds=(0, 1, 2),
     ),
 )
