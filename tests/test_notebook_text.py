@@ -99,3 +99,83 @@ def test_lesson_08_compares_a_deep_and_a_shallow_model_on_held_out_data():
     # for what is counted (parameters, multiply-adds), never for the measured time
     assert not re.search(r"(time|work)s? grows? linearly", text)
     assert not re.search(r"and work grow", text)
+
+
+# --- notation -------------------------------------------------------------------------------
+# The loss is \mathcal{L} (rendered 𝓛) everywhere; L alone is the number of layers of lesson 08.
+# A gradient such as da_prev is typeset da_{\text{prev}}; a transpose goes outside the
+# superscript of a time step, (x^{<t>})^T, never x^{<t> T} (which reads as a step "t T").
+
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
+_BAD_NOTATION = {
+    "a bare L for the loss (write \\mathcal{L})": re.compile(
+        r"\\partial L(?![A-Za-z])|(?<![A-Za-z\\{])L\^\{\\langle|(?<![A-Za-z\\{])L\(\\hat|^\s*L\s*&="),
+    "J for the loss (write \\mathcal{L})": re.compile(
+        r"(?<![A-Za-z\\{_^])J(?![A-Za-z_])"),
+    "da_{prev} without \\text (write d*_{\\text{prev}})": re.compile(r"\bd[a-z]_\{(prev|next)\}"),
+    "a transpose inside a time-step superscript (write (x^{<t>})^T)": re.compile(
+        r"\\rangle\s*(\\,|\\;)?\s*T\s*\}"),
+}
+_LOSS_WORDS = re.compile(r"loss(es)?\s+\$(L|J)\$")
+
+
+def _markdown_math(path: Path) -> list[str]:
+    spans = []
+    for cell in _cells(path):
+        if cell.cell_type == "markdown":
+            spans += [m.group(1) or m.group(2) for m in _MATH.finditer(cell.source)]
+    return spans
+
+
+def _notation_problems(path: Path) -> list[str]:
+    problems = []
+    for span in _markdown_math(path):
+        for what, pattern in _BAD_NOTATION.items():
+            if pattern.search(span):
+                problems.append(f"{what}: ${span.strip()[:80]}$")
+    for cell in _cells(path):
+        if cell.cell_type == "markdown" and _LOSS_WORDS.search(cell.source):
+            problems.append(f"the loss written as a bare letter: {_LOSS_WORDS.search(cell.source).group(0)}")
+    return problems
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_one_notation_for_the_loss_gradients_and_transposes(path):
+    problems = _notation_problems(path)
+    assert not problems, f"{path.parent.name}/{path.name}:\n  " + "\n  ".join(problems[:10])
+
+
+@pytest.mark.parametrize("text, bad", [
+    ("$$ \\frac{\\partial L}{\\partial a} $$", True),
+    ("the per-step loss $L^{\\langle t \\rangle}$", True),
+    ("$J = \\sum da \\odot a$", True),
+    ("$da_{prev} = W_{aa}^T dz$", True),
+    ("$dz\\, x^{\\langle t \\rangle T}$", True),
+    ("$dz\\; a^{\\langle t-1 \\rangle\\,T}$", True),
+    ("the loss $L$ at the last step", True),
+    ("$\\partial \\mathcal{L} / \\partial a^{\\langle t \\rangle}$ and $da_{\\text{prev}}$", False),
+    ("$dz\\, \\left(x^{\\langle t \\rangle}\\right)^{T}$ with $L = 3$ layers, $W_{aa}^T$", False),
+    ("$\\mathcal{L}(\\hat{y}, y) = \\sum_t \\mathcal{L}^{\\langle t \\rangle}$", False),
+])
+def test_the_notation_lint_catches_what_it_names(tmp_path, text, bad):
+    import nbformat.v4 as v4
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(v4.new_notebook(cells=[v4.new_markdown_cell(text)]), path)
+    assert bool(_notation_problems(path)) == bad
+
+
+def test_the_syllabus_comma_is_said_to_stack_vertically_before_it_is_used():
+    comma = re.compile(r"\[\s*(\\Gamma_r \* )?[ac]\^\{[^\]]*\\rangle\},\s*[ax]\^")
+    users = [p for p in LESSONS if any(comma.search(s) for s in _markdown_math(p))]
+    assert users, "no lesson quotes the syllabus's [a, x] any more: update this test"
+    explained = [p for p in LESSONS
+                 if re.search(r"comma[^.]*vertical stacking", "\n".join(
+                     c.source for c in _cells(p) if c.cell_type == "markdown"), re.S)]
+    assert explained and explained[0].name <= users[0].name, (explained, users[0].name)
+
+
+def test_figures_label_the_loss_with_the_lessons_symbol():
+    # the viz helpers draw the loss in figures: the same \mathcal{L} as the text
+    for path in sorted((ROOT / "rnncourse" / "viz").glob("*.py")):
+        source = path.read_text()
+        assert not re.search(r"\\\\partial L\b|\$L\^|\"\$L\$\"", source), path.name
