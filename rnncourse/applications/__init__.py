@@ -1,0 +1,54 @@
+"""The syllabus's applications, one module per application (lessons 09, 11 and 12).
+
+Real data sets (audio, video, genomes, parallel corpora) are large and would have to
+be downloaded; each generator here keeps only the structure that makes the
+application a *sequence* problem, so a tiny model trained in a second shows the
+point.  Every module holds an application's whole code: its data generator, its
+task, the baseline it is measured against and its metric.
+
+=========================  =====================  =========================================
+application                RNN type               module
+=========================  =====================  =========================================
+sentiment classification   many-to-one            :mod:`.sentiment`
+music generation           one-to-many            :mod:`.music`
+DNA sequence analysis      many-to-one, per base  :mod:`.dna`
+machine translation        encoder-decoder        :mod:`.translation` (+ :mod:`rnncourse.seq2seq`)
+speech recognition         many-to-many, T_x=T_y  :mod:`.speech`
+video activity recognition many-to-one            :mod:`.activity`
+named entity recognition   many-to-many, T_x=T_y  :mod:`.ner`
+=========================  =====================  =========================================
+
+Shared pieces: :mod:`.frames` (:class:`FrameData`, sequences of real-valued frames)
+and :mod:`.windows` (the cheap order-blind and local-window features the baselines
+are built on: bag of words, k-mer counts, window features).
+
+Token tasks return :class:`rnncourse.data.SequenceData`; the frame tasks a
+:class:`FrameData`.  Every generator takes an explicit ``rng`` (a
+``np.random.Generator`` or an int seed).  All public names are re-exported here, so
+``from rnncourse.applications import sentiment_task`` keeps working.
+"""
+
+from __future__ import annotations
+
+from .activity import ACTIVITY_LABELS, activity_task
+from .dna import DNA_BASES, DNA_VOCAB, dna_motif_task
+from .frames import FrameData
+from .music import (BAR, MELODY_NOTES, MELODY_RULES, melodies, melody_rules,
+                    sample_with_temperature)
+from .sentiment import (SENTIMENT_LABELS, SENTIMENT_NEGATIVE, SENTIMENT_NOUNS,
+                        SENTIMENT_POSITIVE, SENTIMENT_VOCAB, SentimentData, sentiment_task)
+from .speech import PHONEMES, SPEECH_BANDS, phoneme_templates, speech_task
+from .translation import (DIGITS, EOS, GO, TRANSLATION_VOCAB, TranslationData,
+                          exact_match_accuracy, greedy_translate, number_words,
+                          translation_task)
+from .windows import bag_of_words
+
+__all__ = [
+    "ACTIVITY_LABELS", "BAR", "DIGITS", "DNA_BASES", "DNA_VOCAB", "EOS", "FrameData", "GO",
+    "MELODY_NOTES", "MELODY_RULES", "PHONEMES", "SENTIMENT_LABELS", "SENTIMENT_NEGATIVE",
+    "SENTIMENT_NOUNS", "SENTIMENT_POSITIVE", "SENTIMENT_VOCAB", "SPEECH_BANDS",
+    "SentimentData", "TRANSLATION_VOCAB", "TranslationData", "activity_task",
+    "bag_of_words", "dna_motif_task", "exact_match_accuracy", "greedy_translate",
+    "melodies", "melody_rules", "number_words", "phoneme_templates",
+    "sample_with_temperature", "sentiment_task", "speech_task", "translation_task",
+]

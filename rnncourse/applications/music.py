@@ -1,0 +1,141 @@
+"""Music generation (one-to-many): melodies from a tune grammar, sampled with a temperature.
+
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validate import Dims, as_rng, check_int
+
+
+#: scale degrees of C major, low c to high C, as one character each
+MELODY_NOTES = "cdefgabC"
+BAR = "|"
+#: the rules :func:`melody_rules` checks, in order
+MELODY_RULES = ("form", "steps", "repeat", "cadence")
+
+
+def _walk(rng: np.random.Generator, start: int, n: int) -> list[int]:
+    """``n`` degrees after ``start``, each 1 or 2 scale steps up or down, inside the scale."""
+    out, d = [], start
+    for _ in range(n):
+        moves = [s for s in (-2, -1, 1, 2) if 0 <= d + s < len(MELODY_NOTES)]
+        d += moves[rng.integers(len(moves))]
+        out.append(d)
+    return out
+
+
+def melodies(n: int, *, rng) -> list[str]:
+    """``n`` four-bar tunes of a small grammar, written like ``"cded|cded|efge|fedc"``.
+
+    Notes are the degrees of the C major scale, ``c d e f g a b C`` (``C`` is the high
+    c), four per bar, bars separated by ``|``.  The grammar, whose rules
+    :func:`melody_rules` checks:
+
+    * **form**: four bars of four notes;
+    * **steps**: every move from one note to the next (across bar lines too) is one or
+      two scale steps, up or down -- never a repeated note, never a leap;
+    * **repeat**: bar 2 repeats bar 1 (a motif stated twice, as tunes do);
+    * **cadence**: the tune ends on the home note ``c``.
+
+    Bar 1 starts on c, e or g; bars 1 and 3 are random walks; bar 4 is a random walk
+    that lands on c.  A model that learned the grammar has to remember a whole bar
+    (to repeat it) and plan the last bar (to land home).
+
+    Returns
+    -------
+    tunes : list of str, each 19 characters long
+    """
+    fn = "melodies"
+    n = check_int(fn, "n", n, 1)
+    rng = as_rng(fn, rng)
+    tunes = []
+    while len(tunes) < n:
+        start = (0, 2, 4)[rng.integers(3)]
+        bar1 = [start] + _walk(rng, start, 3)
+        if abs(bar1[0] - bar1[-1]) not in (1, 2):       # bar 2 must follow bar 1 by a step
+            continue
+        bar3 = _walk(rng, bar1[-1], 4)
+        bar4 = _walk(rng, bar3[-1], 4)
+        if bar4[-1] != 0:                                # redraw until it lands home
+            continue
+        tunes.append(BAR.join("".join(MELODY_NOTES[d] for d in bar)
+                              for bar in (bar1, bar1, bar3, bar4)))
+    return tunes
+
+
+def melody_rules(tune: str) -> dict:
+    """Which rules of :func:`melodies`' grammar ``tune`` follows.
+
+    Returns
+    -------
+    dict of str -> bool
+        Keys :data:`MELODY_RULES` (``"form"``, ``"steps"``, ``"repeat"``,
+        ``"cadence"``), plus ``"all"``.  A tune that is not four bars of four notes
+        fails every rule.
+    """
+    if not isinstance(tune, str):
+        raise TypeError(f"melody_rules: tune must be a str, got {type(tune).__name__}")
+    bars = tune.split(BAR)
+    form = len(bars) == 4 and all(len(b) == 4 and set(b) <= set(MELODY_NOTES) for b in bars)
+    if not form:
+        return dict.fromkeys(MELODY_RULES + ("all",), False)
+    degrees = [MELODY_NOTES.index(c) for c in "".join(bars)]
+    rules = {
+        "form": True,
+        "steps": all(abs(b - a) in (1, 2) for a, b in zip(degrees, degrees[1:])),
+        "repeat": bars[0] == bars[1],
+        "cadence": bars[3][-1] == "c",
+    }
+    rules["all"] = all(rules.values())
+    return rules
+
+
+def sample_with_temperature(probs, temperature: float, rng):
+    """Reshape distributions with a temperature, then draw one index per column.
+
+    Parameters
+    ----------
+    probs : ndarray of shape (n_y, m)
+        Column i is a probability distribution (non-negative, sums to 1).
+    temperature : float > 0
+        Below 1 sharpens the distributions (towards the most likely index), above 1
+        flattens them (towards uniform); 1 leaves them unchanged.
+    rng : np.random.Generator or int seed
+        An int is turned into ``np.random.default_rng(rng)``.
+
+    Returns
+    -------
+    p : ndarray of shape (n_y, m)
+        The reshaped distributions, ``p[k, i] ∝ probs[k, i] ** (1 / temperature)``
+        (each column sums to 1).
+    indices : ndarray of int of shape (m,)
+        ``indices[i] = rng.choice(n_y, p=p[:, i])``, drawn for i = 0, 1, ..., m-1 in
+        this order (so the same seed gives the same indices).
+
+    Notes
+    -----
+    Lesson 09 (music generation).  With ``z = log probs``,
+    ``p = softmax(z / temperature)``: dividing the logits by the temperature is the
+    same as raising the probabilities to the power ``1 / temperature`` and
+    renormalising.  This is what :func:`rnncourse.models.sample` does at every step.
+    """
+    fn = "sample_with_temperature"
+    d = Dims(fn)
+    probs = d.bind("probs", probs, ("n_y", "m"))
+    if (probs < 0).any() or not np.allclose(probs.sum(axis=0), 1.0, atol=1e-6):
+        raise ValueError(f"{fn}: every column of probs must be a distribution "
+                         f"(non-negative, summing to 1)")
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.floating)) \
+            or not (np.isfinite(temperature) and temperature > 0):
+        raise ValueError(f"{fn}: temperature must be a finite number > 0, got {temperature!r}")
+    rng = as_rng(fn, rng)
+    n_y, m = probs.shape
+    with np.errstate(divide="ignore"):
+        z = np.log(probs) / temperature                             # (n_y, m), -inf where p = 0
+    z = z - z.max(axis=0, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=0, keepdims=True)                               # (n_y, m), columns sum to 1
+    indices = np.array([rng.choice(n_y, p=p[:, i]) for i in range(m)], dtype=np.int64)
+    return p, indices
