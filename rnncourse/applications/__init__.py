@@ -38,17 +38,19 @@ from .music import (BAR, MELODY_NOTES, MELODY_RULES, melodies, melody_rules,
 from .sentiment import (SENTIMENT_LABELS, SENTIMENT_NEGATIVE, SENTIMENT_NOUNS,
                         SENTIMENT_POSITIVE, SENTIMENT_VOCAB, SentimentData, sentiment_task)
 from .speech import PHONEMES, SPEECH_BANDS, phoneme_templates, speech_task
-from .translation import (DIGITS, EOS, GO, TRANSLATION_VOCAB, TranslationData,
-                          exact_match_accuracy, greedy_translate, number_words,
-                          translation_task)
+from .translation import (DIGITS, EOS, GO, SRC_VOCAB, TGT_VOCAB, TRANSLATION_VOCAB,
+                          Seq2SeqData, TranslationData, exact_match_accuracy,
+                          greedy_translate, number_words, number_words_units_first,
+                          token_accuracy, translation_task, units_first_task, word_by_word)
 from .windows import bag_of_words
 
 __all__ = [
     "ACTIVITY_LABELS", "BAR", "DIGITS", "DNA_BASES", "DNA_VOCAB", "EOS", "FrameData", "GO",
     "MELODY_NOTES", "MELODY_RULES", "PHONEMES", "SENTIMENT_LABELS", "SENTIMENT_NEGATIVE",
     "SENTIMENT_NOUNS", "SENTIMENT_POSITIVE", "SENTIMENT_VOCAB", "SPEECH_BANDS",
-    "SentimentData", "TRANSLATION_VOCAB", "TranslationData", "activity_task",
+    "SRC_VOCAB", "Seq2SeqData", "SentimentData", "TGT_VOCAB", "TRANSLATION_VOCAB", "TranslationData", "activity_task",
     "bag_of_words", "dna_motif_task", "exact_match_accuracy", "greedy_translate",
     "melodies", "melody_rules", "number_words", "phoneme_templates",
-    "sample_with_temperature", "sentiment_task", "speech_task", "translation_task",
+    "number_words_units_first", "sample_with_temperature", "sentiment_task", "speech_task",
+    "token_accuracy", "translation_task", "units_first_task", "word_by_word",
 ]

@@ -197,3 +197,156 @@ def exact_match_accuracy(y_pred, y_true, mask) -> float:
         raise ValueError(f"{fn}: mask must hold only 0 (padding) and 1 (real step)")
     wrong = (y_pred != y_true) & (mask > 0)                      # (m, T_y)
     return float(np.mean(~wrong.any(axis=1)))
+
+
+# ----------------------------------------------------------------------------------------
+# Lesson 11: a language whose word order differs from digit order, for a true encoder-decoder
+
+SRC_VOCAB = (PAD,) + _UNITS[1:] + ("zero",) + _TEENS + tuple(t for t in _TENS if t) + ("hundred", "and")
+TGT_VOCAB = (PAD, GO, EOS) + DIGITS
+
+
+def number_words_units_first(k: int) -> str:
+    """Number words with the units *before* the tens, as German says them: 325 ->
+    ``"three hundred five and twenty"`` (dreihundertfünfundzwanzig).
+
+    Hundreds come first, as in English; a two-digit rest ``t u`` with ``t >= 2`` and
+    ``u > 0`` is read ``"<u> and <tens>"``; everything else reads as in English
+    (``"twenty"``, ``"fifteen"``, ``"three hundred five"``).
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= 999:
+        raise ValueError(f"number_words_units_first: k must be an int in [0, 999], got {k!r}")
+    k = int(k)
+    words = [_UNITS[k // 100], "hundred"] if k >= 100 else []
+    rest = k % 100
+    if k >= 100 and rest == 0:
+        return " ".join(words)
+    if rest >= 20 and rest % 10:
+        words += [_UNITS[rest % 10], "and", _TENS[rest // 10]]
+    else:
+        words.append(number_words(rest))
+    return " ".join(words)
+
+
+class Seq2SeqData(NamedTuple):
+    """Source and target sequences for an encoder-decoder, padded, with masks.
+
+    Attributes
+    ----------
+    src_ids : ndarray of int of shape (m, T_x)
+        Source words, padded at the end with 0.
+    src_mask : ndarray of shape (m, T_x)
+        1 on real source words.
+    tgt_in : ndarray of int of shape (m, T_y)
+        The decoder's teacher-forced inputs: ``<go>`` then the target shifted right.
+    tgt_out : ndarray of int of shape (m, T_y)
+        What the decoder must write at each step: the target digits, then ``<eos>``.
+    tgt_mask : ndarray of shape (m, T_y)
+        1 on the real target steps (up to and including ``<eos>``).
+    src_vocab, tgt_vocab : tuple of str
+    sources, targets : tuple of str
+        ``"three hundred five and twenty"`` and ``"325"``.
+    """
+
+    src_ids: np.ndarray
+    src_mask: np.ndarray
+    tgt_in: np.ndarray
+    tgt_out: np.ndarray
+    tgt_mask: np.ndarray
+    src_vocab: tuple
+    tgt_vocab: tuple
+    sources: tuple
+    targets: tuple
+
+    def decode_target(self, ids) -> str:
+        """Target ids (T_y,) as text, up to the first ``<eos>`` (``"325"``)."""
+        out = []
+        for k in np.asarray(ids).reshape(-1):
+            if self.tgt_vocab[int(k)] in (EOS, PAD):
+                break
+            out.append(self.tgt_vocab[int(k)])
+        return "".join(out)
+
+
+def units_first_task(numbers, *, dtype=np.float64) -> Seq2SeqData:
+    """Translate units-first number words into digits: ``"five and twenty" -> "25"``.
+
+    The digits of ``"three hundred five and twenty"`` come out in the order 3, 2, 5,
+    while the words say 3, 5, 2: the decoder must write a digit (the tens) whose word
+    comes *later* in the source, so it has to have read the whole source first -- the
+    case for an encoder.  And the zeros of ``"305"`` or ``"20"`` come from no word.
+
+    Parameters
+    ----------
+    numbers : sequence of int in [0, 999]
+        Split them into training and test numbers first: a test then measures the
+        translation of numbers never seen.
+
+    Returns
+    -------
+    Seq2SeqData
+        T_x = 5 (the longest source), T_y = 4 (three digits and ``<eos>``).
+    """
+    fn = "units_first_task"
+    numbers = [int(k) for k in np.asarray(numbers).reshape(-1)]
+    if not numbers:
+        raise ValueError(f"{fn}: numbers must hold at least one number in [0, 999]")
+    sources = [number_words_units_first(k) for k in numbers]
+    targets = [str(k) for k in numbers]
+    s_index = {w: i for i, w in enumerate(SRC_VOCAB)}
+    t_index = {w: i for i, w in enumerate(TGT_VOCAB)}
+    m, T_x, T_y = len(numbers), 5, 4
+    src = np.zeros((m, T_x), dtype=np.int64)
+    src_mask = np.zeros((m, T_x), dtype=dtype)
+    tgt_in = np.zeros((m, T_y), dtype=np.int64)
+    tgt_out = np.zeros((m, T_y), dtype=np.int64)
+    tgt_mask = np.zeros((m, T_y), dtype=dtype)
+    for i, (s, t) in enumerate(zip(sources, targets)):
+        words = [s_index[w] for w in s.split()]
+        src[i, : len(words)] = words
+        src_mask[i, : len(words)] = 1
+        out = [t_index[c] for c in t] + [t_index[EOS]]
+        tgt_out[i, : len(out)] = out
+        tgt_in[i, : len(out)] = [t_index[GO]] + out[:-1]
+        tgt_mask[i, : len(out)] = 1
+    return Seq2SeqData(src, src_mask, tgt_in, tgt_out, tgt_mask, SRC_VOCAB, TGT_VOCAB,
+                       tuple(sources), tuple(targets))
+
+
+#: what each word means on its own, for :func:`word_by_word`
+_WORD_DIGITS = {**{w: str(d) for d, w in enumerate(_UNITS)},
+                **{w: "1" + str(d) for d, w in enumerate(_TEENS)},
+                **{w: str(d) for d, w in enumerate(_TENS) if w}, "hundred": "", "and": ""}
+
+
+def word_by_word(source: str) -> str:
+    """The baseline: translate every word on its own, in source order, and join the pieces.
+
+    ``"forty two" -> "42"`` (right), ``"two and forty" -> "24"`` (wrong: no reordering),
+    ``"three hundred five" -> "35"`` (wrong: the zero comes from no word).  It is what a
+    model without an encoder -- one output per input word, nothing carried -- can do.
+    """
+    if not isinstance(source, str):
+        raise TypeError(f"word_by_word: source must be a str, got {type(source).__name__}")
+    unknown = [w for w in source.split() if w not in _WORD_DIGITS]
+    if unknown:
+        raise ValueError(f"word_by_word: unknown words {unknown} in {source!r}")
+    return "".join(_WORD_DIGITS[w] for w in source.split())
+
+
+def token_accuracy(y_pred, y_true, mask) -> float:
+    """Fraction of real target steps (``mask`` 1) predicted right, over all sequences.
+
+    Shapes as :func:`exact_match_accuracy`: (m, T_y) each.  Forgiving where exact match
+    is strict: ``"352"`` for ``"325"`` has 2 of its 4 steps (with ``<eos>``) right.
+    """
+    fn = "token_accuracy"
+    d = Dims(fn)
+    y_pred = d.bind("y_pred", y_pred, ("m", "T_y"))
+    y_true = d.bind("y_true", y_true, ("m", "T_y"))
+    mask = d.bind("mask", mask, ("m", "T_y"))
+    if not np.isin(mask, (0, 1)).all():
+        raise ValueError(f"{fn}: mask must hold only 0 (padding) and 1 (real step)")
+    if mask.sum() == 0:
+        raise ValueError(f"{fn}: mask has no real step")
+    return float(((y_pred == y_true) * mask).sum() / mask.sum())
