@@ -37,14 +37,20 @@ from .music import (BAR, MELODY_NOTES, MELODY_RULES, melodies, melody_rules,
                     sample_with_temperature)
 from .sentiment import (SENTIMENT_LABELS, SENTIMENT_NEGATIVE, SENTIMENT_NOUNS,
                         SENTIMENT_POSITIVE, SENTIMENT_VOCAB, SentimentData, sentiment_task)
-from .speech import PHONEMES, SPEECH_BANDS, phoneme_templates, speech_task
+from .ner import NER_TAGS, NER_VOCAB, bio_entities, entity_f1, ner_task
+from .speech import (PHONEMES, SPEECH_BANDS, SpeechData, band_statistics, collapse_runs,
+                     edit_distance, phoneme_error_rate, phoneme_templates, spectrogram_frames,
+                     speech_audio_task, speech_task, synthesize_speech)
 from .translation import (DIGITS, EOS, GO, SRC_VOCAB, TGT_VOCAB, TRANSLATION_VOCAB,
                           Seq2SeqData, TranslationData, exact_match_accuracy,
                           greedy_translate, number_words, number_words_units_first,
                           token_accuracy, translation_task, units_first_task, word_by_word)
-from .windows import bag_of_words
+from .windows import bag_of_words, kmer_counts, window_features
 
 __all__ = [
+    "NER_TAGS", "NER_VOCAB", "SpeechData", "band_statistics", "bio_entities", "collapse_runs",
+    "edit_distance", "entity_f1", "kmer_counts", "ner_task", "phoneme_error_rate",
+    "spectrogram_frames", "speech_audio_task", "synthesize_speech", "window_features",
     "ACTIVITY_LABELS", "BAR", "DIGITS", "DNA_BASES", "DNA_VOCAB", "EOS", "FrameData", "GO",
     "MELODY_NOTES", "MELODY_RULES", "PHONEMES", "SENTIMENT_LABELS", "SENTIMENT_NEGATIVE",
     "SENTIMENT_NOUNS", "SENTIMENT_POSITIVE", "SENTIMENT_VOCAB", "SPEECH_BANDS",
