@@ -33,10 +33,13 @@ from __future__ import annotations
 from .activity import ACTIVITY_LABELS, activity_task
 from .dna import DNA_BASES, DNA_VOCAB, dna_motif_task
 from .frames import FrameData
-from .music import (BAR, MELODY_NOTES, MELODY_RULES, melodies, melody_rules,
+from . import music
+from .music import (BAR, MELODY_NOTES, MELODY_RULES, bayes_next_note_accuracy, melodies,
+                    melody_next_note_probs, melody_rules,
                     sample_with_temperature)
 from .sentiment import (SENTIMENT_LABELS, SENTIMENT_NEGATIVE, SENTIMENT_NOUNS,
-                        SENTIMENT_POSITIVE, SENTIMENT_VOCAB, SentimentData, sentiment_task)
+                        SENTIMENT_POSITIVE, SENTIMENT_VOCAB, SentimentData,
+                        review_classifier_forward, sentiment_task)
 from .ner import NER_TAGS, NER_VOCAB, bio_entities, entity_f1, ner_task
 from .speech import (PHONEMES, SPEECH_BANDS, SpeechData, band_statistics, collapse_runs,
                      edit_distance, phoneme_error_rate, phoneme_templates, spectrogram_frames,
@@ -55,8 +58,8 @@ __all__ = [
     "MELODY_NOTES", "MELODY_RULES", "PHONEMES", "SENTIMENT_LABELS", "SENTIMENT_NEGATIVE",
     "SENTIMENT_NOUNS", "SENTIMENT_POSITIVE", "SENTIMENT_VOCAB", "SPEECH_BANDS",
     "SRC_VOCAB", "Seq2SeqData", "SentimentData", "TGT_VOCAB", "TRANSLATION_VOCAB", "TranslationData", "activity_task",
-    "bag_of_words", "dna_motif_task", "exact_match_accuracy", "greedy_translate",
-    "melodies", "melody_rules", "number_words", "phoneme_templates",
+    "bag_of_words", "bayes_next_note_accuracy", "dna_motif_task", "melody_next_note_probs", "exact_match_accuracy", "greedy_translate",
+    "melodies", "melody_rules", "review_classifier_forward", "number_words", "phoneme_templates",
     "number_words_units_first", "sample_with_temperature", "sentiment_task", "speech_task",
     "token_accuracy", "translation_task", "units_first_task", "word_by_word",
 ]

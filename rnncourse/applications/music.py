@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from .._validate import Dims, as_rng, check_int
@@ -139,3 +141,94 @@ def sample_with_temperature(probs, temperature: float, rng):
     p /= p.sum(axis=0, keepdims=True)                               # (n_y, m), columns sum to 1
     indices = np.array([rng.choice(n_y, p=p[:, i]) for i in range(m)], dtype=np.int64)
     return p, indices
+
+
+# ----------------------------------------------------------------------------------------
+# The ceiling: what a predictor that knows the grammar exactly can reach
+
+def _moves(d: int) -> list[int]:
+    return [d + s for s in (-2, -1, 1, 2) if 0 <= d + s < len(MELODY_NOTES)]
+
+
+@lru_cache(maxsize=None)
+def _land_home(k: int) -> tuple:
+    """f[d] = probability that a k-step walk of :func:`_walk` from degree d ends on c."""
+    f = [float(d == 0) for d in range(len(MELODY_NOTES))]
+    for _ in range(k):
+        f = [float(np.mean([f[e] for e in _moves(d)])) for d in range(len(MELODY_NOTES))]
+    return tuple(f)
+
+
+@lru_cache(maxsize=None)
+def _bar1_weight(start: int, d: int, k: int) -> float:
+    """Sum over k-step walks from d, ending at e, of P(walk) [|start - e| in (1, 2)] P(home | e)."""
+    if k == 0:
+        return float(abs(start - d) in (1, 2)) * _land_home(8)[d]
+    return float(np.mean([_bar1_weight(start, e, k - 1) for e in _moves(d)]))
+
+
+def melody_next_note_probs(prefix: str) -> dict:
+    """The grammar's exact distribution of the next character after ``prefix``.
+
+    :func:`melodies` draws a tune by random walks and redraws it until bar 1 ends a
+    step away from its first note and bar 4 lands on c; so the probability of a tune
+    is its walk probability times those two conditions, renormalised.  Summing over
+    every completion (a small dynamic programme) gives ``P(next character | prefix)``:
+    the best any model of these tunes can predict.
+
+    Parameters
+    ----------
+    prefix : str
+        The beginning of a tune (``""`` for the first note), as :func:`melodies` writes it.
+
+    Returns
+    -------
+    dict of str -> float
+        Next character (a note, ``"|"`` or ``"\\n"`` at the end) -> probability.
+    """
+    if not isinstance(prefix, str):
+        raise TypeError(f"melody_next_note_probs: prefix must be a str, got {type(prefix).__name__}")
+    notes = prefix.replace(BAR, "")
+    n = len(notes)
+    canonical = BAR.join(notes[i: i + 4] for i in range(0, n, 4))
+    if set(notes) - set(MELODY_NOTES) or n > 16 or prefix not in (canonical, canonical + BAR) or (
+            prefix != canonical and (n % 4 or n in (0, 16))):
+        raise ValueError(f"melody_next_note_probs: {prefix!r} is not the beginning of a tune "
+                         f"of the grammar")
+    if n and n % 4 == 0 and prefix == canonical:
+        return {BAR: 1.0} if n < 16 else {"\n": 1.0}
+    deg = [MELODY_NOTES.index(c) for c in notes]
+    if n == 0:
+        w = {MELODY_NOTES[s]: _bar1_weight(s, s, 3) for s in (0, 2, 4)}
+    elif n < 4:
+        w = {MELODY_NOTES[e]: _bar1_weight(deg[0], e, 3 - n) for e in _moves(deg[-1])}
+    elif n < 8:
+        return {notes[n - 4]: 1.0}                                    # bar 2 repeats bar 1
+    else:
+        f = _land_home(16 - n - 1)                                    # steps after this one
+        w = {MELODY_NOTES[e]: f[e] for e in _moves(deg[-1])}
+    total = sum(w.values())
+    return {c: v / total for c, v in w.items() if v > 0}
+
+
+def bayes_next_note_accuracy(tunes) -> float:
+    """Expected next-character accuracy of the Bayes-optimal predictor on ``tunes``.
+
+    At every position of every tune (the 19 characters and the final ``"\\n"``, as
+    :func:`rnncourse.data.char_dataset` lays them out), the best possible guess is right
+    with probability ``max_v P(v | prefix)`` (:func:`melody_next_note_probs`); this is
+    the mean of those probabilities.  No model of the grammar can do better on average:
+    a model scoring above it on some tunes has memorised them.
+    """
+    tunes = list(tunes)
+    if not tunes or not all(isinstance(t, str) for t in tunes):
+        raise TypeError("bayes_next_note_accuracy: tunes must be a non-empty list of str")
+    cache: dict = {}
+    scores = []
+    for tune in tunes:
+        for i in range(len(tune) + 1):
+            p = tune[:i]
+            if p not in cache:
+                cache[p] = max(melody_next_note_probs(p).values())
+            scores.append(cache[p])
+    return float(np.mean(scores))

@@ -103,3 +103,47 @@ def sentiment_task(m: int, *, rng, p_not: float = 0.3, p_but: float = 0.3,
     data = _pack(ids, lengths, np.array(labels, dtype=np.int64), SENTIMENT_VOCAB,
                  SENTIMENT_LABELS, dtype)
     return SentimentData(data, np.array(negated), np.array(contrast))
+
+
+def review_classifier_forward(ids, mask, params) -> np.ndarray:
+    """Many-to-one forward of a plain RNN over padded reviews: the sentiment of each review.
+
+    Parameters
+    ----------
+    ids : ndarray of int of shape (m, T_x)
+        Word ids (one-hot inputs ``x<t>`` written as ids: ``W_ax x<t> = W_ax[:, ids[:, t]]``).
+    mask : ndarray of shape (m, T_x) of 0/1
+        1 on real words; padded steps (0) leave the state unchanged.
+    params : dict
+        ``Wax`` (n_a, n_vocab), ``Waa`` (n_a, n_a), ``ba`` (n_a, 1), ``Wya`` (n_y, n_a),
+        ``by`` (n_y, 1).
+
+    Returns
+    -------
+    y_hat : ndarray of shape (n_y, m)
+        ``softmax(W_ya a<T_x> + b_y)`` with ``a<t> = tanh(W_aa a<t-1> + W_ax x<t> + b_a)``,
+        ``a<0> = 0``: one prediction per review, from its last real state.
+    """
+    fn = "review_classifier_forward"
+    from .._validate import Dims
+    from ..activations import softmax
+
+    d = Dims(fn)
+    Wax = d.bind("params['Wax']", params["Wax"], ("n_a", "n_vocab"))
+    Waa = d.bind("params['Waa']", params["Waa"], ("n_a", "n_a"))
+    ba = d.bind("params['ba']", params["ba"], ("n_a", 1))
+    Wya = d.bind("params['Wya']", params["Wya"], ("n_y", "n_a"))
+    by = d.bind("params['by']", params["by"], ("n_y", 1))
+    if not isinstance(ids, np.ndarray) or ids.dtype.kind not in "iu" or ids.ndim != 2:
+        raise TypeError(f"{fn}: ids must be an integer array of shape (m, T_x)")
+    if ids.size and (ids.min() < 0 or ids.max() >= d["n_vocab"]):
+        raise ValueError(f"{fn}: ids must lie in [0, n_vocab) = [0, {d['n_vocab']})")
+    mask = d.bind("mask", mask, ("m", "T_x"))
+    if mask.shape != ids.shape:
+        raise ValueError(f"{fn}: mask must have the shape of ids {ids.shape}, got {mask.shape}")
+    m, T_x = ids.shape
+    a = np.zeros((d["n_a"], m), dtype=Wax.dtype)
+    for t in range(T_x):
+        a_new = np.tanh(Waa @ a + Wax[:, ids[:, t]] + ba)            # (n_a, m)
+        a = np.where(mask[:, t][None, :] > 0, a_new, a)              # padding keeps the state
+    return softmax(Wya @ a + by)                                     # (n_y, m)
