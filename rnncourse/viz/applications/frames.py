@@ -65,7 +65,7 @@ def plot_activities(x, y, label_names: Sequence[str], *, axes=None, per_class: i
     if axes is None:
         import matplotlib.pyplot as plt
 
-        _, axes = plt.subplots(1, 2, figsize=(9.0, 3.4), layout="constrained")
+        _, axes = plt.subplots(1, 2, figsize=(9.0, 3.8), layout="constrained")
     frames, angles = axes
     colors = (COLORS["x"], COLORS["y"], COLORS["a"], COLORS["loss"])
     theta = np.arctan2(x[1], x[0])                                  # (m, T_x)
@@ -79,9 +79,9 @@ def plot_activities(x, y, label_names: Sequence[str], *, axes=None, per_class: i
     frames.set_title("single frames, pooled: where the hand is", fontsize=9)
     frames.set_xlabel("hand x")
     frames.set_ylabel("hand y")
-    frames.legend(fontsize=7, frameon=False)
+    frames.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
     angles.set_title("arm angle over the clip: how it moves", fontsize=9)
     angles.set_xlabel("frame t")
     angles.set_ylabel("angle (rad)")
-    angles.legend(fontsize=7, frameon=False)
+    angles.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
     return axes

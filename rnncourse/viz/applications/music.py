@@ -115,4 +115,6 @@ def explore_temperature(model, vocab: Sequence[str], *, n: int = 30, seed: int =
         _show(fig)
 
     return _wire(render, {"temperature": widgets.FloatSlider(
-        value=1.0, min=0.0, max=2.0, step=0.1, description="temperature", continuous_update=False)})
+        value=1.0, min=0.0, max=2.0, step=0.1, description="temperature τ",
+        style={"description_width": "initial"}, layout=widgets.Layout(width="420px"),
+        continuous_update=False)})
