@@ -47,7 +47,8 @@ from .speech import (PHONEMES, SPEECH_BANDS, SpeechData, band_statistics, collap
 from .translation import (DIGITS, EOS, GO, SRC_VOCAB, TGT_VOCAB, TRANSLATION_VOCAB,
                           Seq2SeqData, TranslationData, exact_match_accuracy,
                           greedy_translate, number_words, number_words_units_first,
-                          token_accuracy, translation_task, units_first_task, word_by_word)
+                          spelled_digits_task, token_accuracy, translation_task,
+                          units_first_task, word_by_word)
 from .windows import bag_of_words, kmer_counts, window_features
 
 __all__ = [
@@ -60,6 +61,6 @@ __all__ = [
     "SRC_VOCAB", "Seq2SeqData", "SentimentData", "TGT_VOCAB", "TRANSLATION_VOCAB", "TranslationData", "activity_task",
     "bag_of_words", "bayes_next_note_accuracy", "dna_motif_task", "melody_next_note_probs", "exact_match_accuracy", "greedy_translate",
     "melodies", "melody_rules", "review_classifier_forward", "number_words", "phoneme_templates",
-    "number_words_units_first", "sample_with_temperature", "sentiment_task", "speech_task",
+    "number_words_units_first", "sample_with_temperature", "spelled_digits_task", "sentiment_task", "speech_task",
     "token_accuracy", "translation_task", "units_first_task", "word_by_word",
 ]

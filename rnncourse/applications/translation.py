@@ -350,3 +350,48 @@ def token_accuracy(y_pred, y_true, mask) -> float:
     if mask.sum() == 0:
         raise ValueError(f"{fn}: mask has no real step")
     return float(((y_pred == y_true) * mask).sum() / mask.sum())
+
+
+def spelled_digits_task(m: int, *, rng, min_len: int = 2, max_len: int = 10,
+                        dtype=np.float64) -> Seq2SeqData:
+    """Digit strings spelled out word by word, to be written as digits: ``"three one four" -> "314"``.
+
+    No reordering and no missing words: what makes it hard is only its **length**.  An
+    encoder-decoder must squeeze all ``T_x`` digits into its summary ``a<T_x>`` before
+    writing the first one, so its accuracy falls as sources get longer -- the
+    bottleneck that attention removes.  Lengths are uniform in [min_len, max_len].
+
+    Returns
+    -------
+    Seq2SeqData
+        Source vocabulary :data:`SRC_VOCAB` (only the unit words occur), target
+        :data:`TGT_VOCAB`; T_x = max_len, T_y = max_len + 1.
+    """
+    fn = "spelled_digits_task"
+    from .._validate import as_rng
+
+    m = check_int(fn, "m", m, 1)
+    lo = check_int(fn, "min_len", min_len, 1)
+    hi = check_int(fn, "max_len", max_len, lo)
+    rng = as_rng(fn, rng)
+    s_index = {w: i for i, w in enumerate(SRC_VOCAB)}
+    t_index = {w: i for i, w in enumerate(TGT_VOCAB)}
+    src = np.zeros((m, hi), dtype=np.int64)
+    src_mask = np.zeros((m, hi), dtype=dtype)
+    tgt_in = np.zeros((m, hi + 1), dtype=np.int64)
+    tgt_out = np.zeros((m, hi + 1), dtype=np.int64)
+    tgt_mask = np.zeros((m, hi + 1), dtype=dtype)
+    sources, targets = [], []
+    for i in range(m):
+        digits = rng.integers(0, 10, size=int(rng.integers(lo, hi + 1)))
+        n = digits.size
+        sources.append(" ".join(_UNITS[d] for d in digits))
+        targets.append("".join(str(d) for d in digits))
+        src[i, :n] = [s_index[_UNITS[d]] for d in digits]
+        src_mask[i, :n] = 1
+        out = [t_index[str(d)] for d in digits] + [t_index[EOS]]
+        tgt_out[i, : n + 1] = out
+        tgt_in[i, : n + 1] = [t_index[GO]] + out[:-1]
+        tgt_mask[i, : n + 1] = 1
+    return Seq2SeqData(src, src_mask, tgt_in, tgt_out, tgt_mask, SRC_VOCAB, TGT_VOCAB,
+                       tuple(sources), tuple(targets))
