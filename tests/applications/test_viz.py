@@ -113,6 +113,9 @@ def test_plot_frames_marks_wrong_frames():
     assert ax.images[0].get_array().shape == (ap.SPEECH_BANDS, 10)
     red = [t for t in lab.texts if t.get_color() == "red"]
     assert len(lab.texts) == 20 and len(red) == 1
+    ax.figure.canvas.draw()
+    ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+    assert all(float(t).is_integer() for t in ticks)                # bands, not 2.5
     with pytest.raises(ValueError, match="plot_frames: x must have shape"):
         va.plot_frames(d.x[:, 0], d.y[0, :5], d.label_names)
 

@@ -34,8 +34,11 @@ def plot_frames(x, y_true, label_names: Sequence[str], y_pred=None, *, axes=None
         _, axes = plt.subplots(2, 1, figsize=(8.0, 3.6), sharex=True, layout="constrained",
                                gridspec_kw={"height_ratios": [3, 1.3]})
     ax, lab = axes
+    from matplotlib.ticker import MaxNLocator
+
     ax.imshow(x, aspect="auto", origin="lower", cmap="magma")
     ax.set_ylabel("band")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))           # bands are whole numbers
     rows = [("true", y_true)] + ([] if y_pred is None else [("predicted", np.asarray(y_pred))])
     for r, (name, labels) in enumerate(rows):
         yy = len(rows) - 1 - r
