@@ -34,7 +34,8 @@ from .activity import ACTIVITY_LABELS, activity_task
 from .dna import DNA_BASES, DNA_VOCAB, dna_motif_task
 from .frames import FrameData
 from . import music
-from .music import (BAR, MELODY_NOTES, MELODY_RULES, bayes_next_note_accuracy, melodies,
+from .music import (BAR, MELODY_NOTES, MELODY_RULES, NOTE_HZ, bayes_next_note_accuracy,
+                    grammar_log_likelihood, melodies, tune_audio,
                     melody_next_note_probs, melody_rules,
                     sample_with_temperature)
 from .sentiment import (SENTIMENT_LABELS, SENTIMENT_NEGATIVE, SENTIMENT_NOUNS,
@@ -59,6 +60,7 @@ __all__ = [
     "MELODY_NOTES", "MELODY_RULES", "PHONEMES", "SENTIMENT_LABELS", "SENTIMENT_NEGATIVE",
     "SENTIMENT_NOUNS", "SENTIMENT_POSITIVE", "SENTIMENT_VOCAB", "SPEECH_BANDS",
     "SRC_VOCAB", "Seq2SeqData", "SentimentData", "TGT_VOCAB", "TRANSLATION_VOCAB", "TranslationData", "activity_task",
+    "NOTE_HZ", "grammar_log_likelihood", "tune_audio",
     "bag_of_words", "bayes_next_note_accuracy", "dna_motif_task", "melody_next_note_probs", "exact_match_accuracy", "greedy_translate",
     "melodies", "melody_rules", "review_classifier_forward", "number_words", "phoneme_templates",
     "number_words_units_first", "sample_with_temperature", "spelled_digits_task", "sentiment_task", "speech_task",

@@ -232,3 +232,52 @@ def bayes_next_note_accuracy(tunes) -> float:
                 cache[p] = max(melody_next_note_probs(p).values())
             scores.append(cache[p])
     return float(np.mean(scores))
+
+
+def grammar_log_likelihood(tune: str) -> float:
+    """Natural log of the grammar's probability of ``tune`` and its final ``"\\n"``.
+
+    The sum over positions of ``log P(next character | prefix)``
+    (:func:`melody_next_note_probs`): what a perfect model of the grammar assigns to
+    the tune.  ``-inf`` for a tune the grammar cannot write.  Divided by the number of
+    characters (len(tune) + 1), it is the best possible held-out log-likelihood per note.
+    """
+    if not isinstance(tune, str):
+        raise TypeError(f"grammar_log_likelihood: tune must be a str, got {type(tune).__name__}")
+    total = 0.0
+    for i, c in enumerate(tune + "\n"):
+        try:
+            p = melody_next_note_probs(tune[:i]).get(c, 0.0)
+        except ValueError:
+            return float("-inf")
+        if p == 0.0:
+            return float("-inf")
+        total += float(np.log(p))
+    return total
+
+
+#: frequency (Hz) of each scale degree: C major from middle C (C4) to C5
+NOTE_HZ = dict(zip(MELODY_NOTES, 261.63 * 2.0 ** (np.array([0, 2, 4, 5, 7, 9, 11, 12]) / 12)))
+
+
+def tune_audio(tune: str, *, sample_rate: int = 8000, note_seconds: float = 0.25) -> np.ndarray:
+    """A tune as sound: one plucked tone per note (a sine and its octave, decaying), bar lines
+    as a short rest.
+
+    Returns
+    -------
+    audio : ndarray of float64 of shape (n_samples,), values in [-1, 1]
+    """
+    if not isinstance(tune, str):
+        raise TypeError(f"tune_audio: tune must be a str, got {type(tune).__name__}")
+    n = int(round(note_seconds * sample_rate))
+    t = np.arange(n) / sample_rate
+    envelope = np.exp(-4.0 * t / note_seconds) * np.minimum(1.0, t * sample_rate / 40)  # soft attack
+    pieces = []
+    for c in tune:
+        if c in NOTE_HZ:
+            f = NOTE_HZ[c]
+            pieces.append(envelope * (np.sin(2 * np.pi * f * t) + 0.3 * np.sin(4 * np.pi * f * t)) / 1.3)
+        elif c == BAR:
+            pieces.append(np.zeros(n // 4))
+    return np.concatenate(pieces) if pieces else np.zeros(0)

@@ -355,3 +355,21 @@ def test_review_classifier_forward_matches_the_library_rnn_and_ignores_padding()
     np.testing.assert_allclose(short[:, 0], y_hat[:, 0])
     with pytest.raises(ValueError, match="review_classifier_forward: mask must have the shape"):
         ap.review_classifier_forward(ids, mask[:, :3], params)
+
+
+def test_grammar_log_likelihood_is_the_sum_of_the_conditionals_and_rejects_broken_tunes():
+    tune = ap.melodies(1, rng=9)[0]
+    ll = ap.grammar_log_likelihood(tune)
+    by_hand = sum(np.log(ap.melody_next_note_probs(tune[:i])[c]) for i, c in enumerate(tune + "\n"))
+    assert ll == pytest.approx(by_hand) and ll < 0
+    assert ap.grammar_log_likelihood("cccc|cccc|cccc|cccc") == float("-inf")     # repeated notes
+    assert ap.grammar_log_likelihood("cd") == float("-inf")                       # not a whole tune
+
+
+def test_tune_audio_plays_each_note_at_its_pitch():
+    audio = ap.tune_audio("g", sample_rate=8000, note_seconds=0.5)
+    assert audio.shape == (4000,) and np.abs(audio).max() <= 1.0
+    spectrum = np.abs(np.fft.rfft(audio))
+    peak_hz = np.argmax(spectrum) * 8000 / audio.size
+    assert abs(peak_hz - ap.NOTE_HZ["g"]) < 3                        # G4 = 392 Hz
+    assert ap.tune_audio("cd|e").size == 3 * 2000 + 500              # bar line: a quarter-note rest
