@@ -38,6 +38,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("09_applications", "Applications: sentiment, music, DNA, translation, speech, video, NER"),
     Lesson("11_seq2seq", "Sequence to sequence: embeddings, encoder-decoder, beam search"),
     Lesson("12_labelling_sequences", "Labelling sequences: speech frames, named entities, DNA"),
+    Lesson("13_music", "Music generation with real notes: Bach chorale melodies", graded=False),
 )
 
 

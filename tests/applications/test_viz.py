@@ -138,3 +138,13 @@ def test_explore_temperature_builds_a_widget(tune_model):
     assert slider.description == "temperature τ"
     assert slider.style.description_width == "initial"       # the label is never cut
     slider.value = 0.5            # re-renders without error
+
+
+def test_plot_piano_roll_one_bar_per_note_at_its_pitch_and_time():
+    ax = va.plot_piano_roll([72, 74, 76, 72], [1.0, 0.5, 0.5, 2.0])
+    bars = ax.patches
+    assert [b.get_y() + b.get_height() / 2 for b in bars] == [72, 74, 76, 72]
+    assert [b.get_x() for b in bars] == [0.0, 1.0, 1.5, 2.0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["C5", "E5"]
+    with pytest.raises(ValueError, match="plot_piano_roll: pitches and durations"):
+        va.plot_piano_roll([72, 74], [1.0])

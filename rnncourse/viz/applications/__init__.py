@@ -18,10 +18,12 @@ None, returns what it drew on and leaves matplotlib's global state alone.
 from __future__ import annotations
 
 from .frames import plot_activities, plot_frames
-from .music import MelodySamples, explore_temperature, melody_samples, plot_melodies
+from .music import (MelodySamples, explore_temperature, melody_samples, plot_melodies,
+                    plot_piano_roll)
 from .summary import ApplicationResult, plot_results, results_table
 
 __all__ = [
     "ApplicationResult", "MelodySamples", "explore_temperature", "melody_samples",
-    "plot_activities", "plot_frames", "plot_melodies", "plot_results", "results_table",
+    "plot_activities", "plot_frames", "plot_melodies", "plot_piano_roll", "plot_results",
+    "results_table",
 ]

@@ -118,3 +118,29 @@ def explore_temperature(model, vocab: Sequence[str], *, n: int = 30, seed: int =
         value=1.0, min=0.0, max=2.0, step=0.1, description="temperature τ",
         style={"description_width": "initial"}, layout=widgets.Layout(width="420px"),
         continuous_update=False)})
+
+
+def plot_piano_roll(pitches, durations=None, *, ax=None, label: str = "", color=None):
+    """A melody as a piano roll: one bar per note, its pitch (MIDI) against time (quarter notes).
+
+    Pitch ticks are whole MIDI numbers named by their note (``C5``); returns the axes.
+    """
+    from matplotlib.ticker import FixedLocator
+
+    pitches = np.asarray(pitches)
+    durations = np.ones(pitches.size) if durations is None else np.asarray(durations, dtype=float)
+    if pitches.ndim != 1 or durations.shape != pitches.shape or pitches.size == 0:
+        raise ValueError(f"plot_piano_roll: pitches and durations must be 1-D of the same length, "
+                         f"got shapes {pitches.shape} and {durations.shape}")
+    ax = get_axes(ax, figsize=(8.0, 2.6))
+    starts = np.concatenate([[0.0], np.cumsum(durations)[:-1]])
+    ax.barh(pitches, durations * 0.95, left=starts, height=0.8, color=color or COLORS["x"], label=label or None)
+    names = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+    lo, hi = int(pitches.min()) - 1, int(pitches.max()) + 1
+    ticks = [p for p in range(lo, hi + 1) if p % 12 in (0, 4, 7)]      # the C major triad
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.set_yticklabels([f"{names[p % 12]}{p // 12 - 1}" for p in ticks], fontsize=8)
+    ax.set_ylim(lo - 0.5, hi + 0.5)
+    ax.set_xlabel("time (quarter notes)")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
