@@ -16,7 +16,7 @@ import numpy as np
 
 from ...applications.ner import bio_entities, entity_f1
 from ...applications.speech import collapse_runs, phoneme_error_rate
-from . import Case, Exercise, StructureError, draw_dims, expect_sequence
+from . import Case, Exercise, StructureError, draw_dims, expect_sequence, integer_array
 
 ASSIGNMENT = "12_labelling_sequences"
 #: library modules a learner may import in this assignment (the sandbox exposes only these)
@@ -59,7 +59,7 @@ def _split_collapse_runs(value) -> dict:
         value = np.array(value)
     if not isinstance(value, np.ndarray) or value.ndim != 1:
         raise StructureError("collapse_runs must return a 1-D array of ints (one per run)")
-    return {"phonemes": value.astype(np.float64) if value.dtype.kind in "iub" else value}
+    return {"phonemes": integer_array(value, "phonemes", "(n_runs,)")}
 
 
 def _cases_phoneme_error_rate(rng: np.random.Generator) -> Case:
@@ -137,6 +137,27 @@ def _split_entity_f1(value) -> dict:
             "f1": _number("f1", f, "one number")}
 
 
+# ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
+
+def _per_mean_of_rates(y_pred, y_true):
+    from ...applications.speech import edit_distance
+    return float(np.mean([edit_distance(collapse_runs(p), collapse_runs(t)) / len(collapse_runs(t))
+                          for p, t in zip(y_pred, y_true)]))
+
+
+def _per_without_collapsing(y_pred, y_true):
+    from ...applications.speech import edit_distance
+    return float(sum(edit_distance(p, t) for p, t in zip(y_pred, y_true)) / y_true.size)
+
+
+def _entities_end_inclusive(tags, tag_names):
+    return [(t, a, b - 1) for t, a, b in bio_entities(tags, tag_names)]
+
+
+def _f1_with_padding(y_pred, y_true, tag_names, mask):
+    return entity_f1(y_pred, y_true, tag_names)
+
+
 EXERCISES = (
     Exercise(
         name="collapse_runs", points=2, reference=collapse_runs,
@@ -149,6 +170,12 @@ EXERCISES = (
         make_case=_cases_phoneme_error_rate,
         split=lambda v: {"per": _number("phoneme_error_rate", v, "one number (a float)")},
         signature="phoneme_error_rate(y_pred, y_true) -> float", arg_names=("y_pred", "y_true"),
+        diagnoses=(
+            ("averages the rates of the utterances: divide the summed distances by the total "
+             "number of true phonemes", _per_mean_of_rates),
+            ("compares frames, not phonemes: collapse the runs of both sequences first",
+             _per_without_collapsing),
+        ),
         rtol=1e-9, atol=1e-12,
     ),
     Exercise(
@@ -156,11 +183,15 @@ EXERCISES = (
         make_case=_cases_bio_entities, split=_split_bio_entities,
         signature="bio_entities(tags, tag_names) -> [(type, start, end), ...]",
         arg_names=("tags", "tag_names"), rtol=0, atol=0,
+        diagnoses=(("gives the last word of each entity as its end: end is one past it",
+                    _entities_end_inclusive),),
     ),
     Exercise(
         name="entity_f1", points=4, reference=entity_f1,
         make_case=_cases_entity_f1, split=_split_entity_f1,
         signature="entity_f1(y_pred, y_true, tag_names, mask) -> (precision, recall, f1)",
         arg_names=("y_pred", "y_true", "tag_names", "mask"), rtol=1e-9, atol=1e-12,
+        diagnoses=(("reads the padding: cut each sentence to its real words (mask) before "
+                    "finding entities", _f1_with_padding),),
     ),
 )

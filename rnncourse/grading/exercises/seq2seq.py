@@ -15,19 +15,11 @@ import numpy as np
 
 from ...embedding import embedding_backward, embedding_forward
 from ...seq2seq import beam_search, greedy_decode, seq2seq_forward
-from . import Case, Exercise, StructureError, draw_dims, expect_sequence
+from . import Case, Exercise, draw_dims, expect_sequence, integer_array
 
 ASSIGNMENT = "11_seq2seq"
 #: library modules a learner may import in this assignment (the sandbox exposes only these)
 LEARNER_MODULES = ("activations",)
-
-
-def _ids_as_float(name: str, value):
-    if isinstance(value, np.ndarray) and value.dtype.kind in "iub":
-        return value.astype(np.float64)
-    if isinstance(value, np.ndarray) and value.dtype.kind != "f":
-        raise StructureError(f"{name} must be an integer array, got an array of dtype {value.dtype}")
-    return value
 
 
 def _params(rng, dims) -> dict:
@@ -99,13 +91,13 @@ def _decode_dims(rng):
 def _cases_greedy_decode(rng: np.random.Generator) -> Case:
     dims = _decode_dims(rng)
     params = _params(rng, dims)
-    params["by"][2] += 1.5                                          # <eos> is written early in some rows
+    params["by"][2] += 2.0                                          # <eos> is written early in some rows
     src, mask = _source(rng, dims)
     return Case((src, params, dims["T_y"], 1, mask, 2), dims)
 
 
 def _split_ids(value) -> dict:
-    return {"ids": _ids_as_float("ids", value)}
+    return {"ids": integer_array(value, "ids", "(m, T_y)")}
 
 
 def _cases_beam_search(rng: np.random.Generator) -> Case:
@@ -121,7 +113,27 @@ def _cases_beam_search(rng: np.random.Generator) -> Case:
 
 def _split_beam_search(value) -> dict:
     ids, log_p = expect_sequence(value, 2, "beam_search must return the pair (ids, log_p)")
-    return {"ids": _ids_as_float("ids", ids), "log_p": log_p}
+    return {"ids": integer_array(ids, "ids", "(m, T_y)"), "log_p": log_p}
+
+
+# ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
+
+def _backward_assigning(de, ids, n_vocab):
+    dE = np.zeros((de.shape[0], n_vocab))
+    dE[:, ids] = de                                                 # the last occurrence wins
+    return dE
+
+
+def _forward_unmasked(src_ids, tgt_in, params, src_mask):
+    return seq2seq_forward(src_ids, tgt_in, params, np.ones_like(src_mask))
+
+
+def _greedy_on_after_eos(src_ids, params, T_y, go, src_mask, eos):
+    return greedy_decode(src_ids, params, T_y, go, src_mask)        # no padding after eos
+
+
+def _beam_unmasked(src_ids, params, beam_width, T_y, go, eos, src_mask):
+    return beam_search(src_ids, params, beam_width, T_y, go, eos, np.ones_like(src_mask))
 
 
 EXERCISES = (
@@ -136,6 +148,8 @@ EXERCISES = (
         name="embedding_backward", points=3, reference=embedding_backward,
         make_case=_cases_embedding_backward, split=lambda v: {"dE": v},
         signature="embedding_backward(de, ids, n_vocab) -> dE", arg_names=("de", "ids", "n_vocab"),
+        diagnoses=(("assigns dE[:, ids] = de: a token that occurs several times must get the "
+                    "sum of its gradients (a loop with +=, or np.add.at)", _backward_assigning),),
         hints={("dE", ("n_vocab", "n_e")): "dE has the shape of E, (n_e, n_vocab)"},
     ),
     Exercise(
@@ -143,6 +157,8 @@ EXERCISES = (
         make_case=_cases_seq2seq_forward, split=_split_seq2seq_forward,
         signature="seq2seq_forward(src_ids, tgt_in, params, src_mask) -> (y_hat, s)",
         arg_names=("src_ids", "tgt_in", "params", "src_mask"),
+        diagnoses=(("runs the encoder on padded steps: where src_mask is 0 the state must stay "
+                    "unchanged, so that s is the state after the last real word", _forward_unmasked),),
         hints={("y_hat", ("V_y", "m", "T_x")): "the decoder runs for T_y steps, one per token of "
                                                "tgt_in: y_hat has shape (V_y, m, T_y)"},
     ),
@@ -151,6 +167,8 @@ EXERCISES = (
         make_case=_cases_greedy_decode, split=_split_ids,
         signature="greedy_decode(src_ids, params, T_y, go, src_mask, eos) -> ids",
         arg_names=("src_ids", "params", "T_y", "go", "src_mask", "eos"),
+        diagnoses=(("keeps writing after eos: every position after a row's first eos holds 0",
+                    _greedy_on_after_eos),),
         rtol=0, atol=0,
     ),
     Exercise(
@@ -158,5 +176,7 @@ EXERCISES = (
         make_case=_cases_beam_search, split=_split_beam_search,
         signature="beam_search(src_ids, params, beam_width, T_y, go, eos, src_mask) -> (ids, log_p)",
         arg_names=("src_ids", "params", "beam_width", "T_y", "go", "eos", "src_mask"),
+        diagnoses=(("runs the encoder on padded steps: where src_mask is 0 the state must stay "
+                    "unchanged", _beam_unmasked),),
     ),
 )
