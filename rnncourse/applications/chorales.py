@@ -4,8 +4,8 @@
 corpus of scores with its package, among them about 400 chorales harmonised by
 J. S. Bach, as compressed MusicXML (``.mxl``).  This module reads the **soprano** part
 (the melody) of each one with the standard library alone (``zipfile`` and
-``xml.etree``), without importing music21 -- its full parser is about a hundred times
-slower -- and turns it into a sequence of tokens for a note-level language model:
+``xml.etree``), without importing music21 (its full parser builds a complete score
+object and is much slower), and turns it into a sequence of tokens for a note-level language model:
 
 * every note is one token, its pitch **transposed** so that the chorale's last note
   (in chorales, the home note, the tonic) becomes a C: melodies in different keys then
