@@ -35,7 +35,8 @@ from .cells import get_cell
 from .embedding import _check_ids, embedding_backward, init_embedding
 
 __all__ = [
-    "Seq2SeqHistory", "beam_search", "greedy_decode", "init_seq2seq_params",
+    "Seq2SeqHistory", "attention_forward", "attention_greedy_decode", "attention_loss_and_grads",
+    "beam_search", "init_attention_params", "greedy_decode", "init_seq2seq_params",
     "seq2seq_cell", "seq2seq_forward", "seq2seq_loss_and_grads", "train_seq2seq",
 ]
 
@@ -292,8 +293,9 @@ class Seq2SeqHistory(NamedTuple):
 
 def train_seq2seq(params, src_ids, tgt_in, tgt_out, *, epochs: int, learning_rate: float = 0.01,
                   batch_size: int = 32, src_mask=None, tgt_mask=None, rng,
-                  clip_norm: float | None = 5.0) -> Seq2SeqHistory:
-    """Train ``params`` in place with teacher forcing and Adam, on shuffled minibatches."""
+                  clip_norm: float | None = 5.0, attention: bool = False) -> Seq2SeqHistory:
+    """Train ``params`` in place with teacher forcing and Adam, on shuffled minibatches
+    (``attention=True``: the model of :func:`attention_forward`)."""
     from .optim import Adam, clip_by_norm
 
     fn = "train_seq2seq"
@@ -308,7 +310,7 @@ def train_seq2seq(params, src_ids, tgt_in, tgt_out, *, epochs: int, learning_rat
         total = 0.0
         for start in range(0, m, batch_size):
             b = perm[start: start + batch_size]
-            loss, grads = seq2seq_loss_and_grads(
+            loss, grads = (attention_loss_and_grads if attention else seq2seq_loss_and_grads)(
                 src_ids[b], tgt_in[b], tgt_out[b], params,
                 None if src_mask is None else src_mask[b], None if tgt_mask is None else tgt_mask[b])
             if clip_norm is not None:
@@ -317,3 +319,130 @@ def train_seq2seq(params, src_ids, tgt_in, tgt_out, *, epochs: int, learning_rat
             total += loss * b.size
         losses.append(total / m)
     return Seq2SeqHistory(losses)
+
+
+# ----------------------------------------------------------------------------------------
+# Attention (dot-product, Luong et al. 2015): the decoder looks back at every encoder state
+
+def init_attention_params(n_vocab_x: int, n_vocab_y: int, n_e: int, n_a: int, *,
+                          cell: str = "gru", rng, dtype=np.float64) -> dict:
+    """Parameters of an encoder-decoder with attention: as :func:`init_seq2seq_params`,
+    but ``Wy`` is (n_vocab_y, 2 n_a): the output reads ``[h<t>; c<t>]``."""
+    params = init_seq2seq_params(n_vocab_x, n_vocab_y, n_e, n_a, cell=cell, rng=rng, dtype=dtype)
+    rng = as_rng("init_attention_params", rng)
+    params["Wy"] = (rng.standard_normal((n_vocab_y, 2 * n_a)) / np.sqrt(2 * n_a)).astype(dtype)
+    return params
+
+
+def _check_attention(fn, params):
+    n_a = np.shape(params["dec_" + ("ba" if "dec_ba" in params else "bc")])[0]
+    if params["Wy"].shape[1] != 2 * n_a or params["E_y"].shape[1] != params["Wy"].shape[0]:
+        raise ValueError(f"{fn}: params['Wy'] must have shape (n_vocab_y, 2 n_a) for attention "
+                         f"(see init_attention_params), got {params['Wy'].shape}")
+    return n_a
+
+
+def _attend(h, enc_states, mask):
+    """h (n_a, m, T_y), encoder states (n_a, m, T_x), mask (m, T_x) -> context, weights (m, T_y, T_x)."""
+    scores = np.einsum("amt,amj->mtj", h, enc_states)
+    if mask is not None:
+        scores = np.where(mask[:, None, :] > 0, scores, -np.inf)
+    scores = scores - scores.max(axis=2, keepdims=True)
+    alpha = np.exp(scores)
+    alpha /= alpha.sum(axis=2, keepdims=True)
+    return np.einsum("mtj,amj->amt", alpha, enc_states), alpha
+
+
+def attention_forward(src_ids, tgt_in, params, src_mask=None):
+    """Encoder-decoder with dot-product attention, teacher forced.
+
+    At decoder step t, the weights ``alpha<t, j> = softmax_j(h<t> . a<j>)`` (padded source
+    steps get weight 0) average the encoder states into a context
+    ``c<t> = sum_j alpha<t, j> a<j>``, and ``y_hat<t> = softmax(W_y [h<t>; c<t>] + b_y)``.
+    The decoder still starts from the summary ``s = a<T_x>``.
+
+    Returns
+    -------
+    y_hat : (n_vocab_y, m, T_y);  alpha : (m, T_y, T_x), each row summing to 1
+    """
+    fn = "attention_forward"
+    cell, src_ids, mask = _check(fn, src_ids, params, src_mask)
+    n_a = _check_attention(fn, params)
+    tgt_in = _check_ids(fn, tgt_in, params["E_y"].shape[1])
+    c = get_cell(cell)
+    e = params["E_x"][:, src_ids]
+    a_all, _ = c.forward(e, np.zeros((n_a, src_ids.shape[0]), dtype=e.dtype), _part(params, "enc", cell), mask=mask)
+    h, _ = c.forward(params["E_y"][:, tgt_in], a_all[:, :, -1], _part(params, "dec", cell))
+    ctx, alpha = _attend(h, a_all, mask)
+    z = np.einsum("va,amt->vmt", params["Wy"], np.concatenate([h, ctx], axis=0)) + params["by"][:, :, None]
+    return softmax(z), alpha
+
+
+def attention_loss_and_grads(src_ids, tgt_in, tgt_out, params, src_mask=None, tgt_mask=None):
+    """Teacher-forced cross-entropy of :func:`attention_forward` and every parameter's gradient
+    (keys ``"d" + k``), backpropagated through the attention into every encoder state."""
+    fn = "attention_loss_and_grads"
+    cell, src_ids, mask = _check(fn, src_ids, params, src_mask)
+    n_a = _check_attention(fn, params)
+    n_y = params["E_y"].shape[1]
+    tgt_in, tgt_out = _check_ids(fn, tgt_in, n_y), _check_ids(fn, tgt_out, n_y)
+    m, T_y = tgt_in.shape
+    w = np.ones((m, T_y)) if tgt_mask is None else check_mask(fn, tgt_mask, m, T_y)
+    c = get_cell(cell)
+    e = params["E_x"][:, src_ids]
+    a_all, enc_caches = c.forward(e, np.zeros((n_a, m), dtype=e.dtype), _part(params, "enc", cell), mask=mask)
+    h, dec_caches = c.forward(params["E_y"][:, tgt_in], a_all[:, :, -1], _part(params, "dec", cell))
+    ctx, alpha = _attend(h, a_all, mask)
+    hc = np.concatenate([h, ctx], axis=0)                                    # (2 n_a, m, T_y)
+    y_hat = softmax(np.einsum("va,amt->vmt", params["Wy"], hc) + params["by"][:, :, None])
+    rows, cols = np.arange(m)[:, None], np.arange(T_y)[None, :]
+    loss = float(-(w * np.log(np.clip(y_hat[tgt_out, rows, cols], 1e-12, 1.0))).sum() / m)
+    dz = y_hat.copy()
+    dz[tgt_out, rows, cols] -= 1.0
+    dz *= w[None] / m
+    grads = {"dWy": np.einsum("vmt,amt->va", dz, hc), "dby": dz.sum(axis=(1, 2))[:, None]}
+    dhc = np.einsum("va,vmt->amt", params["Wy"], dz)
+    dh, dctx = dhc[:n_a].copy(), dhc[n_a:]
+    dalpha = np.einsum("amt,amj->mtj", dctx, a_all)
+    da_all = np.einsum("mtj,amt->amj", alpha, dctx)
+    dscores = alpha * (dalpha - (alpha * dalpha).sum(axis=2, keepdims=True))  # softmax backward
+    dh += np.einsum("mtj,amj->amt", dscores, a_all)
+    da_all += np.einsum("mtj,amt->amj", dscores, h)
+    g_dec = c.backward(dh, dec_caches)
+    grads["dE_y"] = embedding_backward(g_dec["dx"], tgt_in, n_y)
+    da_all[:, :, -1] += g_dec["da0"]
+    g_enc = c.backward(da_all, enc_caches)
+    grads["dE_x"] = embedding_backward(g_enc["dx"], src_ids, params["E_x"].shape[1])
+    for k in c.param_names:
+        grads[f"ddec_{k}"] = g_dec["d" + k]
+        grads[f"denc_{k}"] = g_enc["d" + k]
+    return loss, grads
+
+
+def attention_greedy_decode(src_ids, params, T_y: int, go: int, src_mask=None, eos: int | None = None):
+    """Free-running greedy decoding with attention; returns (ids (m, T_y), alpha (m, T_y, T_x))."""
+    fn = "attention_greedy_decode"
+    cell, src_ids, mask = _check(fn, src_ids, params, src_mask)
+    n_a = _check_attention(fn, params)
+    T_y = check_int(fn, "T_y", T_y)
+    n_y = params["E_y"].shape[1]
+    go = check_int(fn, "go", go, 0, n_y - 1)
+    c = get_cell(cell)
+    m = src_ids.shape[0]
+    e = params["E_x"][:, src_ids]
+    a_all, _ = c.forward(e, np.zeros((n_a, m), dtype=e.dtype), _part(params, "enc", cell), mask=mask)
+    h = a_all[:, :, -1]
+    token = np.full(m, go, dtype=np.int64)
+    out = np.zeros((m, T_y), dtype=np.int64)
+    alphas = np.zeros((m, T_y, src_ids.shape[1]))
+    for t in range(T_y):
+        a, _ = c.forward(params["E_y"][:, token][:, :, None], h, _part(params, "dec", cell))
+        h = a[:, :, 0]
+        ctx, alpha = _attend(h[:, :, None], a_all, mask)
+        z = params["Wy"] @ np.concatenate([h, ctx[:, :, 0]], axis=0) + params["by"]
+        token = z.argmax(axis=0)
+        out[:, t], alphas[:, t] = token, alpha[:, 0]
+    if eos is not None:
+        eos = check_int(fn, "eos", eos, 0, n_y - 1)
+        out[np.cumsum(out == eos, axis=1) - (out == eos) > 0] = 0
+    return out, alphas

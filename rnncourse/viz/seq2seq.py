@@ -22,6 +22,7 @@ import numpy as np
 from . import COLORS, get_axes
 
 __all__ = ["LengthAccuracy", "accuracy_by_length", "embedding_projection", "explore_beam_width",
+           "plot_attention",
            "plot_accuracy_by_length", "plot_embedding_2d"]
 
 
@@ -137,3 +138,24 @@ def explore_beam_width(params, data, *, go: int, eos: int, examples: Sequence[in
         "example": widgets.IntSlider(value=0, min=0, max=len(examples) - 1, description="example",
                                      style={"description_width": "initial"}, continuous_update=False),
     })
+
+
+def plot_attention(alpha, source_words: Sequence[str], target_words: Sequence[str], *, ax=None):
+    """Attention weights of one example as a heatmap: output steps (rows) against source
+    words (columns), with a colour bar; ``alpha`` (T_y, T_x), cut to the given words."""
+    alpha = np.asarray(alpha, dtype=float)
+    source_words, target_words = list(source_words), list(target_words)
+    if alpha.ndim != 2 or alpha.shape[0] < len(target_words) or alpha.shape[1] < len(source_words):
+        raise ValueError(f"plot_attention: alpha must have shape (T_y, T_x) covering "
+                         f"{len(target_words)} outputs and {len(source_words)} words, got {alpha.shape}")
+    a = alpha[: len(target_words), : len(source_words)]
+    ax = get_axes(ax, figsize=(0.6 * len(source_words) + 2.0, 0.45 * len(target_words) + 1.2))
+    image = ax.imshow(a, cmap="Greens", vmin=0.0, vmax=1.0, aspect="auto")
+    ax.figure.colorbar(image, ax=ax, label="attention weight")
+    ax.set_xticks(range(len(source_words)))
+    ax.set_xticklabels(source_words, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(len(target_words)))
+    ax.set_yticklabels(target_words, fontsize=8)
+    ax.set_xlabel("source word")
+    ax.set_ylabel("output step")
+    return ax

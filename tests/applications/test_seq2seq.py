@@ -169,3 +169,36 @@ def test_seq2seq_bad_input():
         s2.beam_search(src, params, 0, 3, 1, 2)
     with pytest.raises(ValueError, match="init_seq2seq_params: cell must be one of"):
         s2.init_seq2seq_params(3, 3, 2, 2, cell="lstm", rng=0)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru"])
+def test_attention_gradients_match_finite_differences_and_weights_skip_padding(cell):
+    rng = np.random.default_rng(7)
+    params = s2.init_attention_params(6, 5, 3, 4, cell=cell, rng=rng)
+    for k in params:
+        params[k] = params[k] + 0.3 * rng.standard_normal(params[k].shape)
+    _, src, mask, tgt_in, tgt_out, tmask = _toy(cell, seed=8)
+    y_hat, alpha = s2.attention_forward(src, tgt_in, params, mask)
+    np.testing.assert_allclose(alpha.sum(axis=2), 1.0)
+    assert not alpha[0][:, 2:].any()                              # example 0's padded steps
+    np.testing.assert_allclose(y_hat.sum(axis=0), 1.0)
+    loss, grads = s2.attention_loss_and_grads(src, tgt_in, tgt_out, params, mask, tmask)
+
+    def f():
+        return s2.attention_loss_and_grads(src, tgt_in, tgt_out, params, mask, tmask)[0]
+
+    errors = gradient_check(f, params, grads)
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_attention_greedy_decode_agrees_with_teacher_forcing_on_its_own_output():
+    rng = np.random.default_rng(9)
+    params = s2.init_attention_params(6, 5, 3, 4, rng=rng)
+    _, src, mask, _, _, _ = _toy("gru", seed=10)
+    out, alpha = s2.attention_greedy_decode(src, params, 3, 1, src_mask=mask)
+    tgt_in = np.concatenate([np.ones((3, 1), dtype=int), out[:, :-1]], axis=1)
+    y_hat, alpha_forced = s2.attention_forward(src, tgt_in, params, mask)
+    np.testing.assert_array_equal(y_hat.argmax(axis=0), out)
+    np.testing.assert_allclose(alpha, alpha_forced)
+    with pytest.raises(ValueError, match=r"attention_forward: params\['Wy'\] must have shape"):
+        s2.attention_forward(src, tgt_in, s2.init_seq2seq_params(6, 5, 3, 4, rng=0), mask)

@@ -59,3 +59,13 @@ def test_explore_beam_width_builds_and_rerenders():
     slider = w.children[0].children[0]
     assert slider.description == "beam width" and slider.style.description_width == "initial"
     slider.value = 3
+
+
+def test_plot_attention_shows_the_weights_of_the_given_words_with_a_colour_bar():
+    alpha = np.array([[0.9, 0.1, 0.0], [0.2, 0.8, 0.0], [0.5, 0.5, 0.0]])
+    ax = vs.plot_attention(alpha, ["three", "one"], ["3", "1"])
+    np.testing.assert_allclose(ax.images[0].get_array(), alpha[:2, :2])
+    assert len(ax.figure.axes) == 2                                  # the colour bar
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["three", "one"]
+    with pytest.raises(ValueError, match="plot_attention: alpha must have shape"):
+        vs.plot_attention(alpha[:1], ["a"], ["x", "y"])
