@@ -153,8 +153,8 @@ def _split_grads(name: str):
 
 # ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
 
-def _lstm_cell(x_t, a_prev, c_prev, params, *, swap_fu=False, tanh_memory=True):
-    concat = np.concatenate([a_prev, x_t], axis=0)
+def _lstm_cell(x_t, a_prev, c_prev, params, *, swap_fu=False, tanh_memory=True, x_first=False):
+    concat = np.concatenate([x_t, a_prev] if x_first else [a_prev, x_t], axis=0)
     c_tilde = np.tanh(params["Wc"] @ concat + params["bc"])
     Gamma_u = sigmoid(params["Wu"] @ concat + params["bu"])
     Gamma_f = sigmoid(params["Wf"] @ concat + params["bf"])
@@ -227,6 +227,8 @@ EXERCISES = (
              "Gamma_f * c_prev", lambda x, a, c, p: _lstm_cell(x, a, c, p, swap_fu=True)),
             ("computes a_next = Gamma_o * c_next: the output gate multiplies tanh(c_next)",
              lambda x, a, c, p: _lstm_cell(x, a, c, p, tanh_memory=False)),
+            ("stacks [x_t; a_prev]: the course stacks the hidden state on top, [a_prev; x_t]",
+             lambda x, a, c, p: _lstm_cell(x, a, c, p, x_first=True)),
         ),
         hints={
             ("y_hat_t", ("n_y", "n_y")): "y_hat_t should have one column per example: "
