@@ -183,6 +183,20 @@ def _lstm_cell_backward(da_next, dc_next, cache, *, through_a=True):
     return out
 
 
+def _lstm_forward_forgetting(x, a0, params):
+    """The sequence with the memory restarted from zeros at every step."""
+    n_a, m, T_x = a0.shape[0], x.shape[1], x.shape[2]
+    a, c = np.zeros((n_a, m, T_x)), np.zeros((n_a, m, T_x))
+    y_hat = np.zeros((params["Wy"].shape[0], m, T_x))
+    cells, a_t = [], a0
+    for t in range(T_x):
+        a_t, c[:, :, t], y_hat[:, :, t], cache = lstm_cell_forward(x[:, :, t], a_t,
+                                                                  np.zeros((n_a, m)), params)
+        a[:, :, t] = a_t
+        cells.append(cache)
+    return a, y_hat, c, (cells, x)
+
+
 def _lstm_backward(da, caches, *, memory=True, recurrent=True):
     cells, x = caches
     p = cells[0][5]
@@ -240,6 +254,10 @@ EXERCISES = (
         make_case=_cases_lstm_forward, split=_split_lstm_forward,
         signature="lstm_forward(x, a0, params) -> (a, y_hat, c, caches)",
         arg_names=("x", "a0", "params"), uses=("lstm_cell_forward",),
+        diagnoses=(
+            ("restarts the memory from zeros at every step: the c_next of step t is the "
+             "c_prev of step t + 1", _lstm_forward_forgetting),
+        ),
         hints={
             ("a", ("n_a", "m")): "a must keep every time step: fill a[:, :, t] inside the loop",
             ("c", ("n_a", "m")): "c must keep every time step: fill c[:, :, t] inside the loop",
