@@ -176,6 +176,11 @@ def _numgrad_deep_rnn_backward(case: Case) -> dict:
 
 # ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
 
+def _states_top_first(x, params, specs):
+    a, y_hat, caches = deep_rnn_forward(x, params, specs)
+    return list(a)[::-1], y_hat, caches
+
+
 def _top_layer_first(dy_hat, caches):
     grads = dict(deep_rnn_backward(dy_hat, caches))
     grads["recurrent"], grads["da0"] = grads["recurrent"][::-1], grads["da0"][::-1]
@@ -188,6 +193,10 @@ EXERCISES = (
         make_case=_cases_deep_rnn_forward, split=_split_deep_rnn_forward,
         signature="deep_rnn_forward(x, params, specs) -> (a, y_hat, caches)",
         arg_names=("x", "params", "specs"),
+        diagnoses=(
+            ("lists the layers' states top layer first: a goes in layer order, layer 1 first",
+             _states_top_first),
+        ),
         public_seeds=(0, 1, 2),
     ),
     Exercise(

@@ -153,8 +153,8 @@ def _split_grads(name: str):
 
 # ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
 
-def _lstm_cell(x_t, a_prev, c_prev, params, *, swap_fu=False, tanh_memory=True):
-    concat = np.concatenate([a_prev, x_t], axis=0)
+def _lstm_cell(x_t, a_prev, c_prev, params, *, swap_fu=False, tanh_memory=True, x_first=False):
+    concat = np.concatenate([x_t, a_prev] if x_first else [a_prev, x_t], axis=0)
     c_tilde = np.tanh(params["Wc"] @ concat + params["bc"])
     Gamma_u = sigmoid(params["Wu"] @ concat + params["bu"])
     Gamma_f = sigmoid(params["Wf"] @ concat + params["bf"])
@@ -181,6 +181,20 @@ def _lstm_cell_backward(da_next, dc_next, cache, *, through_a=True):
         out["dW" + g], out["db" + g] = d @ concat.T, d.sum(axis=1, keepdims=True)
     out["da_prev"], out["dx_t"] = d_concat[:n_a], d_concat[n_a:]
     return out
+
+
+def _lstm_forward_forgetting(x, a0, params):
+    """The sequence with the memory restarted from zeros at every step."""
+    n_a, m, T_x = a0.shape[0], x.shape[1], x.shape[2]
+    a, c = np.zeros((n_a, m, T_x)), np.zeros((n_a, m, T_x))
+    y_hat = np.zeros((params["Wy"].shape[0], m, T_x))
+    cells, a_t = [], a0
+    for t in range(T_x):
+        a_t, c[:, :, t], y_hat[:, :, t], cache = lstm_cell_forward(x[:, :, t], a_t,
+                                                                  np.zeros((n_a, m)), params)
+        a[:, :, t] = a_t
+        cells.append(cache)
+    return a, y_hat, c, (cells, x)
 
 
 def _lstm_backward(da, caches, *, memory=True, recurrent=True):
@@ -227,6 +241,8 @@ EXERCISES = (
              "Gamma_f * c_prev", lambda x, a, c, p: _lstm_cell(x, a, c, p, swap_fu=True)),
             ("computes a_next = Gamma_o * c_next: the output gate multiplies tanh(c_next)",
              lambda x, a, c, p: _lstm_cell(x, a, c, p, tanh_memory=False)),
+            ("stacks [x_t; a_prev]: the course stacks the hidden state on top, [a_prev; x_t]",
+             lambda x, a, c, p: _lstm_cell(x, a, c, p, x_first=True)),
         ),
         hints={
             ("y_hat_t", ("n_y", "n_y")): "y_hat_t should have one column per example: "
@@ -238,6 +254,10 @@ EXERCISES = (
         make_case=_cases_lstm_forward, split=_split_lstm_forward,
         signature="lstm_forward(x, a0, params) -> (a, y_hat, c, caches)",
         arg_names=("x", "a0", "params"), uses=("lstm_cell_forward",),
+        diagnoses=(
+            ("restarts the memory from zeros at every step: the c_next of step t is the "
+             "c_prev of step t + 1", _lstm_forward_forgetting),
+        ),
         hints={
             ("a", ("n_a", "m")): "a must keep every time step: fill a[:, :, t] inside the loop",
             ("c", ("n_a", "m")): "c must keep every time step: fill c[:, :, t] inside the loop",

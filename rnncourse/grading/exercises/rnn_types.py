@@ -94,6 +94,23 @@ def _many_to_one(x, a0, params, *, keep_first=False, carry=True):
     return kept, a_t
 
 
+def _generate_feeding_probabilities(x1, a0, params, T_y, rng):
+    """one_to_many_generate with the prediction, not the drawn token, fed back."""
+    rng = np.random.default_rng(rng)
+    (n_x, m), n_y = x1.shape, params["Wya"].shape[0]
+    y, y_hat = np.zeros((n_y, m, T_y)), np.zeros((n_y, m, T_y))
+    a_all = np.zeros((a0.shape[0], m, T_y))
+    indices = np.zeros((m, T_y), dtype=int)
+    x_t, a = x1, a0
+    for t in range(T_y):
+        a, y_hat_t, _ = rnn_cell_forward(x_t, a, params)
+        for i in range(m):
+            indices[i, t] = rng.choice(n_y, p=y_hat_t[:, i])
+            y[indices[i, t], i, t] = 1.0
+        y_hat[:, :, t], a_all[:, :, t], x_t = y_hat_t, a, y_hat_t
+    return y, indices, y_hat, a_all
+
+
 def _encoder_decoder(x, a0, enc_params, dec_params, T_y, *, from_summary=True):
     e = a0
     for t in range(x.shape[2]):
@@ -127,6 +144,10 @@ EXERCISES = (
     Exercise(
         name="one_to_many_generate", points=4, reference=one_to_many_generate,
         make_case=_cases_one_to_many_generate, split=_split_one_to_many_generate,
+        diagnoses=(
+            ("feeds back the prediction y_hat_t instead of the one-hot token it drew",
+             _generate_feeding_probabilities),
+        ),
         signature="one_to_many_generate(x1, a0, params, T_y, rng) -> (y, indices, y_hat, a)",
         arg_names=("x1", "a0", "params", "T_y", "rng"),
         hints={

@@ -81,6 +81,9 @@ def lstm_backward(da, caches):
 }
 
 MISTAKES = [
+    Mistake("lstm_cell_forward", "[x; a] stacking", ANSWERS["lstm_cell_forward"].replace(
+        "np.concatenate([a_prev, x_t], axis=0)", "np.concatenate([x_t, a_prev], axis=0)"),
+        "stacks [x_t; a_prev]"),
     Mistake("lstm_cell_forward", "forget and update gates swapped", '''
 def lstm_cell_forward(x_t, a_prev, c_prev, params):
     concat = np.concatenate([a_prev, x_t], axis=0)
