@@ -36,6 +36,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("07_bidirectional_rnn", "Bidirectional RNN"),
     Lesson("08_deep_rnn", "Deep RNN"),
     Lesson("09_applications", "Applications: sentiment, music, DNA, translation, speech, video, NER"),
+    Lesson("10_language_model", "Capstone: a character-level language model, trained and sampled"),
 )
 
 

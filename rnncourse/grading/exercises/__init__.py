@@ -64,6 +64,7 @@ ASSIGNMENT_MODULES: dict[str, str] = {
     "07_bidirectional_rnn": "bidirectional_rnn",
     "08_deep_rnn": "deep_rnn",
     "09_applications": "applications",
+    "10_language_model": "language_model",
 }
 
 
