@@ -521,7 +521,7 @@ _RELATIVE_IMPORT = re.compile(r"^[ \t]*from\s+\.(\w*)\s+import\s+(\([^)]*\)|[^\n
 _SHIM_CHECK = '''"""While grading, check() does nothing: the grader runs its own hidden cases."""
 
 
-def check(fn, name=None):
+def check(fn, name=None, strict=False):
     return None
 
 

@@ -13,14 +13,16 @@ FIXTURES = build.broken_files()  # broken submissions, written at test time
 F02 = "02_forward_propagation"
 
 
-def test_json_lines_and_exit_code_zero_for_broken_submissions(capsys):
-    code = main(["grade", "--json", "--assignment", F02, str(FIXTURES / "empty.ipynb"),
-                 str(FIXTURES / "non_utf8.ipynb")])
+def test_json_lines_and_exit_code_zero_for_broken_submissions(capsys, tmp_path):
+    files = []
+    for student, name in (("amy", "empty.ipynb"), ("bo", "non_utf8.ipynb")):
+        (tmp_path / "submitted" / student).mkdir(parents=True)
+        files.append(str(shutil.copy(FIXTURES / name, tmp_path / "submitted" / student / name)))
+    code = main(["grade", "--json", "--assignment", F02, *files])
     out = capsys.readouterr().out.strip().split("\n")
     assert code == 0
     rows = [json.loads(line) for line in out]
-    assert [r["student"] for r in rows] == ["empty", "non_utf8"] or \
-        sorted(r["student"] for r in rows) == ["empty", "non_utf8"]
+    assert sorted(r["student"] for r in rows) == ["amy", "bo"]
     assert all(r["score"] == 0 and r["max_score"] == 9 for r in rows)
     assert {e["status"] for r in rows for e in r["exercises"]} == {"error"}
 
@@ -64,3 +66,34 @@ def test_a_grader_that_cannot_run_exits_one(capsys, monkeypatch):
     assert main(["grade", "--assignment", F02, str(FIXTURES / "empty.ipynb")]) == 1
     assert capsys.readouterr().err.strip() == \
         "rnncourse grade: the grader cannot run: the grading worker did not start"
+
+
+def test_progress_bar_and_reports_never_share_a_line(tmp_path, monkeypatch):
+    # on a terminal stdout and stderr are one stream: every report line must start on
+    # a line of its own (the bar is cleared first), never glued after the bar's text
+    import io
+    import sys
+
+    from rnncourse.grading import grade_batch
+    from rnncourse.grading.cli import format_report
+
+    terminal = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    files = []
+    for k, name in enumerate(["empty.ipynb", "non_utf8.ipynb", "invalid_json.ipynb", "wrong_nbformat.ipynb"]):
+        (tmp_path / "submitted" / f"s{k}").mkdir(parents=True)
+        files.append(shutil.copy(FIXTURES / name, tmp_path / "submitted" / f"s{k}" / name))
+    printed = []
+
+    def show(item):
+        printed.append(format_report(item.report))
+        print(printed[-1])
+
+    grade_batch(files, progress=True, assignment=F02, on_item=show)
+    text = terminal.getvalue()
+    assert "notebook" in text  # the bar was drawn
+    for report in printed:
+        for line in report.split("\n"):
+            at = text.index(line)
+            assert at == 0 or text[at - 1] in "\r\n", repr(text[max(0, at - 60):at + 20])
