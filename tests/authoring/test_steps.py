@@ -29,7 +29,7 @@ def test_every_step_leaves_its_input_untouched(step, solution_nb, source):
 
 def test_pipeline_order_is_the_documented_one():
     assert [s.__name__ for s in PIPELINE] == [
-        "replace_solutions", "drop_instructor_cells", "clear_outputs",
+        "replace_solutions", "drop_instructor_cells", "add_skip_cell", "clear_outputs",
         "strip_volatile_metadata", "set_assignment_metadata", "assign_cell_ids"]
 
 
