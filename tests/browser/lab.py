@@ -38,7 +38,8 @@ class Lab:
     log: Path
 
     def open_url(self, relative: str) -> str:
-        return f"{self.url}/lab/tree/{relative}?token={self.token}"
+        # reset: start from an empty workspace, not the layout the last page left
+        return f"{self.url}/lab/tree/{relative}?reset&token={self.token}"
 
     def stop(self) -> None:
         if self.process.poll() is None:

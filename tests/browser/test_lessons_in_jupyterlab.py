@@ -29,14 +29,16 @@ RUN_ALL_TIMEOUT_MS = 240_000
 CONTROLS = (".widget-slider, .widget-hslider, .widget-dropdown, .widget-text, "
             ".widget-toggle-buttons, .widget-checkbox, .widget-select, .widget-button")
 
-OPEN = """async () => {
+OPEN = """async (path) => {
   const app = window.jupyterapp;
   await app.restored;
+  const ours = w => w && w.sessionContext && w.context && w.context.path === path;
   let panel = null;
-  for (let i = 0; i < 600 && !(panel && panel.sessionContext && panel.context); i++) {
+  for (let i = 0; i < 600 && !ours(panel); i++) {
     panel = app.shell.currentWidget;
-    if (!(panel && panel.sessionContext && panel.context)) await new Promise(r => setTimeout(r, 100));
+    if (!ours(panel)) await new Promise(r => setTimeout(r, 100));
   }
+  if (!ours(panel)) throw new Error('JupyterLab did not open ' + path);
   await panel.context.ready;
   await panel.sessionContext.ready;
   for (let i = 0; i < 600 && !panel.sessionContext.session?.kernel; i++)
@@ -76,6 +78,8 @@ RUN_ALL = """async (timeoutMs) => {
 CLOSE = """async () => {
   const panel = window.jupyterapp.shell.currentWidget;
   await panel.sessionContext.shutdown();
+  panel.context.model.dirty = false;   // the served copy is thrown away: no "save?" dialog
+  panel.dispose();
 }"""
 
 IMAGES = "nodes => nodes.map(n => n.getAttribute('src') || '')"
@@ -115,7 +119,7 @@ def test_lesson_runs_in_jupyterlab(path, lab, context):
     try:
         page.goto(lab.open_url(f"notebooks/{path.name}"))
         page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
-        opened = page.evaluate(OPEN)
+        opened = page.evaluate(OPEN, f"notebooks/{path.name}")
         assert opened["path"] == f"notebooks/{path.name}"
         # item 14: nothing to change when it opens ...
         assert not opened["dirty"], f"{path.name} shows as modified as soon as it opens"
