@@ -83,7 +83,7 @@ browser-test: $(VENV)/.test-installed $(VENV)/.browser-installed
 	  fi; \
 	fi
 	RNNCOURSE_BROWSER_TEST=1 RNNCOURSE_CHROMIUM="$(CHROMIUM)" $(TEST_ENV) \
-	    $(BIN)/python -m pytest -p no:cacheprovider -ra $(PYTEST_ARGS) tests/browser
+	    $(BIN)/python -m pytest -p no:cacheprovider -ra --durations=0 $(PYTEST_ARGS) tests/browser
 
 $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

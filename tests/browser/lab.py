@@ -37,7 +37,7 @@ class Lab:
     token: str
     log: Path
 
-    def open_url(self, relative: str) -> str:
+    def open_url(self, relative: str = "") -> str:
         # reset: start from an empty workspace, not the layout the last page left
         return f"{self.url}/lab/tree/{relative}?reset&token={self.token}"
 

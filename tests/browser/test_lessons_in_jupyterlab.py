@@ -32,6 +32,7 @@ CONTROLS = (".widget-slider, .widget-hslider, .widget-dropdown, .widget-text, "
 OPEN = """async (path) => {
   const app = window.jupyterapp;
   await app.restored;
+  app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
   const ours = w => w && w.sessionContext && w.context && w.context.path === path;
   let panel = null;
   for (let i = 0; i < 600 && !ours(panel); i++) {
@@ -77,6 +78,7 @@ RUN_ALL = """async (timeoutMs) => {
 
 CLOSE = """async () => {
   const panel = window.jupyterapp.shell.currentWidget;
+  if (!(panel && panel.sessionContext && panel.context)) return;
   await panel.sessionContext.shutdown();
   panel.context.model.dirty = false;   // the served copy is thrown away: no "save?" dialog
   panel.dispose();
@@ -101,6 +103,20 @@ def context(tmp_path_factory):
         ctx.close()
 
 
+@pytest.fixture(scope="module")
+def page(lab, context):
+    """One JupyterLab page for every notebook (each is opened, run and closed in turn)."""
+    page = context.new_page()
+    page.goto(lab.open_url("notebooks"))
+    page.wait_for_function("window.jupyterapp !== undefined", timeout=120_000)
+    yield page
+    page.close()
+
+
+IDLE = """() => { const panel = window.jupyterapp.shell.currentWidget;
+  return panel.sessionContext.session.kernel.status === 'idle'; }"""
+
+
 @pytest.fixture(scope="module", autouse=True)
 def shots():
     shutil.rmtree(SHOTS, ignore_errors=True)
@@ -113,12 +129,9 @@ def test_there_are_lessons():
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_lesson_runs_in_jupyterlab(path, lab, context):
+def test_lesson_runs_in_jupyterlab(path, lab, page):
     start = time.perf_counter()
-    page = context.new_page()
     try:
-        page.goto(lab.open_url(f"notebooks/{path.name}"))
-        page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
         opened = page.evaluate(OPEN, f"notebooks/{path.name}")
         assert opened["path"] == f"notebooks/{path.name}"
         # item 14: nothing to change when it opens ...
@@ -160,12 +173,14 @@ def test_lesson_runs_in_jupyterlab(path, lab, context):
                 ".map(n => n.getAttribute('src') || ''); return after.length > 0 && "
                 "JSON.stringify(after) !== JSON.stringify(before); }",
                 arg=[output.element_handle(), before], timeout=60_000)
+            page.wait_for_function(IDLE)
+            page.wait_for_timeout(500)       # the last redraw reaches the page
+            assert images.evaluate_all(IMAGES) != before
             moved = True
             output.scroll_into_view_if_needed()
             page.screenshot(path=str(SHOTS / f"{path.stem}-explorer.png"))
         if explorers:
             assert moved, f"{path.name}: no explorer has a slider to move"
-        page.evaluate(CLOSE)
     finally:
-        page.close()
+        page.evaluate(CLOSE)
     print(f"{path.name}: {time.perf_counter() - start:.1f} s")
