@@ -60,7 +60,9 @@ def register(subparsers) -> None:
                         help="submissions graded at once (default: 1)")
     parser.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT, metavar="S",
                         help=f"wall-clock seconds for the notebook's cells, and again for "
-                             f"each exercise (default: {DEFAULT_TIMEOUT:g})")
+                             f"each exercise (default: {DEFAULT_TIMEOUT:g}); whatever the "
+                             f"notebook does, restarts included, one submission costs at most "
+                             f"2 * (1 + exercises) * timeout + 10 seconds")
     parser.add_argument("--memory-mb", type=_int_at_least(128), default=DEFAULT_MEMORY_MB,
                         metavar="M", help=f"memory limit of the worker in MB "
                                           f"(default: {DEFAULT_MEMORY_MB})")

@@ -40,6 +40,35 @@ DEFAULT_MEMORY_MB = 1024
 _MAX_NOTES = 20
 
 
+def _safe(text: str, limit: int) -> str:
+    """Report text that any file, terminal or page can hold: control characters and
+    lone surrogates (which only a notebook can put there) shown as escapes."""
+    return sandbox.worker_text(text, limit)
+
+
+def _guarded(path: str, step: Callable):
+    """``(step(), None)``, or ``(None, reason)`` when grading this one submission failed.
+
+    Whatever one submission makes the grader raise (a bug, a record nobody foresaw,
+    text no file can hold) ends as that submission's error, and the batch goes on.
+    Only :class:`~rnncourse.grading.sandbox.SandboxError` (the grader cannot run at
+    all) and interruptions (Ctrl-C) go through.
+    """
+    try:
+        return step(), None
+    except sandbox.SandboxError:
+        raise
+    except UnicodeError as exc:
+        return None, f"{path}: the grader could not write this submission's report ({exc.reason})"
+    except ValueError as exc:
+        return None, _safe(str(exc), 500)
+    except OSError as exc:
+        return None, _safe(f"{path}: {exc.strerror or exc}", 500)
+    except Exception as exc:  # noqa: BLE001  (RecursionError, MemoryError, KeyError, ...)
+        return None, _safe(f"{path}: the grader failed on this submission ({type(exc).__name__}: "
+                           f"{exc}); the other submissions are graded", 500)
+
+
 def _broken_report(sub: Submission, assignment: Assignment) -> Report:
     reason = f"the notebook could not be read: {sub.problem}"
     return Report(
@@ -53,14 +82,18 @@ def _decode_outcome(raw) -> CallOutcome:
     """A worker's per-case record as a CallOutcome; PlainError if it is malformed."""
     if not isinstance(raw, dict):
         raise plain.PlainError("case record is not an object")
-    if raw.get("status") == "raised":
-        message = str(raw.get("message"))[:500]
+    if raw.get("status") == "raised":   # the notebook's words: quoted, escaped
+        message = f'"{sandbox.worker_text(raw.get("message"), 500)}"'
         if isinstance(raw.get("where"), str):
-            message += f" ({raw['where'][:100]})"
-        return CallOutcome("raised", error_type=str(raw.get("type"))[:100], error_message=message)
+            message += f" ({sandbox.worker_text(raw['where'], 100)})"
+        return CallOutcome("raised", error_type=sandbox.worker_text(raw.get("type"), 100),
+                           error_message=message)
     if raw.get("status") == "returned":
+        inputs_after = plain.decode(raw.get("inputs_after"), namedtuples=False)
+        if type(inputs_after) is not tuple:
+            raise plain.PlainError("case record's inputs are not a tuple")
         return CallOutcome("returned", value=plain.decode(raw.get("value"), namedtuples=False),
-                           inputs_after=plain.decode(raw.get("inputs_after"), namedtuples=False))
+                           inputs_after=inputs_after)
     raise plain.PlainError("case record has no known status")
 
 
@@ -97,7 +130,11 @@ def _judge_exercise(ex: Exercise, cases: list[HiddenCase], raw: ExerciseRun,
         except plain.PlainError as exc:
             verdict = Verdict("failed", f"the result could not be read ({exc})")
         else:
-            verdict = judge(ex, hidden.case, hidden.expected, outcome, hidden.numerical)
+            try:
+                verdict = judge(ex, hidden.case, hidden.expected, outcome, hidden.numerical)
+            except Exception as exc:  # noqa: BLE001  a forged record nobody foresaw
+                verdict = Verdict("failed", f"the result could not be judged "
+                                            f"({type(exc).__name__}: {_safe(str(exc), 200)})")
         if verdict.status == "not_implemented":
             return "not_implemented", f"{ex.name} is not attempted yet (it raises NotImplementedError)"
         if verdict.status != "passed":
@@ -120,16 +157,20 @@ def _notes(sub: Submission, assignment: Assignment, run: SandboxRun,
         where = f"code cell {index + 1}" if index >= 0 else "the notebook"
         verb = "raised" if failure.kind == "error" else "was skipped: it"
         notes.append(f"{where} {verb} {failure.message}")
-    for flag in run.flags:
-        notes.append(f"sandbox: {flag}")
+    for flag in run.flags:      # sent by the worker, so the notebook's words
+        notes.append(f"sandbox: the worker reported \"{flag}\"")
     landlock = run.confinement.get("landlock", "")
     if not landlock.startswith("landlock"):
         notes.append(f"warning: filesystem confinement {landlock or 'unknown'}: the notebook "
                      f"could read and write the grading user's files")
     seccomp = run.confinement.get("seccomp", "")
-    if seccomp != "seccomp on":
-        notes.append(f"warning: {seccomp or 'seccomp unknown'}: the notebook could start "
-                     f"processes if the grader runs as root")
+    if seccomp != "seccomp allow-list on":
+        notes.append(f"warning: {seccomp or 'seccomp unknown'}: the notebook could open "
+                     f"sockets, use IPC and, if the grader runs as root, start processes")
+    spaces = run.confinement.get("namespaces", "")
+    if not spaces.startswith("net, ipc, mount"):
+        notes.append(f"warning: network, IPC and mount namespaces {spaces or 'unknown'}: "
+                     f"the scratch folder was on the grader's disk")
     if len(notes) > _MAX_NOTES:
         notes = notes[:_MAX_NOTES] + [f"... and {len(notes) - _MAX_NOTES} more notes"]
     return notes
@@ -193,9 +234,10 @@ def _grade(path, *, assignment, timeout, memory_mb, seed) -> tuple[Report, str]:
         if status != "passed" and reference:
             feedback += f" (the notebook uses {', '.join(reference)}, which is not available while grading)"
         results.append(ExerciseResult(ex.name, float(ex.points) if status == "passed" else 0.0,
-                                      float(ex.points), status, feedback[:1000]))
+                                      float(ex.points), status, _safe(feedback, 1000)))
     report = Report(submission=sub.path, assignment=asg.name, student=sub.student,
-                    exercises=tuple(results), notes=tuple(_notes(sub, asg, run, reference)))
+                    exercises=tuple(results),
+                    notes=tuple(_safe(n, 1000) for n in _notes(sub, asg, run, reference)))
     return report, sub.digest
 
 
@@ -261,12 +303,11 @@ def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: boo
     try:
         for p in paths:
             if book is not None:
-                try:
-                    digest = digest_of(p)
-                except OSError as exc:
-                    items[p] = BatchItem(p, error=f"{p}: {exc.strerror or exc}")
+                graded, error = _guarded(p, lambda: book.is_graded(p, digest_of(p)))
+                if error is not None:
+                    items[p] = BatchItem(p, error=error)
                     continue
-                if book.is_graded(p, digest):
+                if graded:
                     items[p] = BatchItem(p, skipped=True)
                     continue
             todo.append(p)
@@ -276,22 +317,19 @@ def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: boo
         bar = tqdm(total=len(todo), unit="notebook", disable=not progress or not todo,
                    file=sys.stderr, dynamic_ncols=True)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(_grade, p, assignment=assignment, timeout=timeout,
-                                   memory_mb=memory_mb, seed=seed): p for p in todo}
+            futures = {pool.submit(_guarded, p, lambda p=p: _grade(
+                p, assignment=assignment, timeout=timeout, memory_mb=memory_mb, seed=seed)): p
+                for p in todo}
             for future in as_completed(futures):
                 p = futures[future]
-                try:
-                    report, digest = future.result()
-                except (ValueError, OSError) as exc:
-                    item = BatchItem(p, error=str(exc) if isinstance(exc, ValueError)
-                                     else f"{p}: {exc.strerror or exc}")
-                else:
-                    item = BatchItem(p, report=report)
-                    if book is not None:
-                        # feedback first: a batch killed between the two steps re-grades
-                        # this submission on rerun instead of skipping it without a page
-                        write_feedback(report, feedback_dir)
-                        book.record(report, digest=digest)
+                graded, error = future.result()
+                if error is None and book is not None:
+                    report, digest = graded
+                    # feedback first: a batch killed between the two steps re-grades
+                    # this submission on rerun instead of skipping it without a page
+                    _, error = _guarded(p, lambda: (write_feedback(report, feedback_dir),
+                                                    book.record(report, digest=digest)))
+                item = BatchItem(p, error=error) if error is not None else BatchItem(p, report=graded[0])
                 items[p] = item
                 bar.update(1)
                 if on_item:

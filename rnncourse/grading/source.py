@@ -24,10 +24,49 @@ __all__ = ["defining_cells", "find_magics", "reference_uses", "transform_magics"
 #: cell magics whose body is Python: the magic line is dropped, the body runs
 PYTHON_BODY_CELL_MAGICS = ("time", "timeit", "capture", "prun")
 
-_LINE_MAGIC = re.compile(r"^(\s*)([%!].*)$")
-_ASSIGNED_MAGIC = re.compile(r"^(\s*[\w.\[\]'\", ]+?\s*=\s*)([%!].*)$")
-_HELP = re.compile(r"^(\s*)(\??[\w.]+\?\??)\s*$")
-_CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
+_CELL_MAGIC = re.compile(r"%%(\w+)")
+_TARGET_PUNCTUATION = frozenset("_.[]'\", ")
+
+
+def _indent(line: str) -> str:
+    return line[:len(line) - len(line.lstrip())]
+
+
+def _line_magic(line: str) -> tuple[str, str] | None:
+    """``(indent, magic)`` for ``%magic`` / ``!cmd`` lines."""
+    rest = line.lstrip()
+    if rest[:1] in ("%", "!") and rest:
+        return _indent(line), rest
+    return None
+
+
+def _assigned_magic(line: str) -> tuple[str, str] | None:
+    """``(target =, magic)`` for ``x = !cmd`` / ``x = %magic`` lines (one pass, no regex)."""
+    equals = line.find("=")
+    if equals <= 0:
+        return None
+    target = line[:equals].strip()
+    after = line[equals + 1:]
+    value = after.lstrip()
+    if value[:1] not in ("%", "!") or not value:
+        return None
+    if not target and " " not in line[:equals]:
+        return None
+    if not all(c.isalnum() or c in _TARGET_PUNCTUATION for c in target):
+        return None
+    return line[:equals + 1] + after[:len(after) - len(value)], value
+
+
+def _help(line: str) -> tuple[str, str] | None:
+    """``(indent, obj?)`` for ``obj?`` / ``?obj`` / ``obj??`` lines."""
+    word = line.strip()
+    core = word[1:] if word.startswith("?") else word
+    if not core.endswith("?"):
+        return None
+    core = core[:-2] if core.endswith("??") else core[:-1]
+    if core and all(c.isalnum() or c in "_." for c in core):
+        return _indent(line), word
+    return None
 
 
 def _first_code_line(lines: list[str]) -> int | None:
@@ -47,7 +86,7 @@ def transform_magics(source: str) -> tuple[str, list[str]]:
     refused: list[str] = []
     first = _first_code_line(lines)
     if first is not None:
-        match = _CELL_MAGIC.match(lines[first])
+        match = _CELL_MAGIC.match(lines[first].lstrip())
         if match:
             if match.group(1) not in PYTHON_BODY_CELL_MAGICS:
                 refused.append(f"line {first + 1}: cell magic %%{match.group(1)} (cell not run)")
@@ -55,16 +94,16 @@ def transform_magics(source: str) -> tuple[str, list[str]]:
             refused.append(f"line {first + 1}: cell magic %%{match.group(1)} (body run as Python)")
             lines[first] = ""
     out = []
-    for i, line in enumerate(lines, start=1):
-        m = _ASSIGNED_MAGIC.match(line)
-        if m and not line.lstrip().startswith(("%", "!")):
-            refused.append(f"line {i}: {m.group(2).strip()[:80]}")
-            out.append(f"{m.group(1)}None")
-            continue
-        m = _LINE_MAGIC.match(line) or _HELP.match(line)
+    for i, line in enumerate(lines, start=1):   # linear in the length of each line
+        m = None if line.lstrip().startswith(("%", "!")) else _assigned_magic(line)
         if m:
-            refused.append(f"line {i}: {m.group(2).strip()[:80]}")
-            out.append(f"{m.group(1)}pass")
+            refused.append(f"line {i}: {m[1].strip()[:80]}")
+            out.append(f"{m[0]}None")
+            continue
+        m = _line_magic(line) or _help(line)
+        if m:
+            refused.append(f"line {i}: {m[1].strip()[:80]}")
+            out.append(f"{m[0]}pass")
             continue
         out.append(line)
     return "\n".join(out), refused
@@ -75,8 +114,10 @@ def find_magics(source: str) -> list[str]:
     return transform_magics(source)[1]
 
 
-_IMPORT_FROM = re.compile(r"^[ \t]*from\s+rnncourse((?:\.\w+)*)\s+import\s+(\([^)]*\)|[^\n#;]+)",
-                          re.M)
+# every repetition below stops at a character the next one needs, and "(...)" stops at
+# the next "(": no input makes these patterns backtrack more than linearly
+_IMPORT_FROM = re.compile(r"^[ \t]*from[ \t]+rnncourse((?:\.\w+)*)[ \t]+import[ \t]+"
+                          r"(\([^()]*\)|[^\n#;]+)", re.M)
 _IMPORT = re.compile(r"^[ \t]*import\s+([^\n#;]+)", re.M)
 _ANY = re.compile(r"rnncourse[./\\](\w+)")
 
@@ -117,5 +158,5 @@ def reference_uses(source: str, allowed: tuple[str, ...]) -> list[str]:
 
 def defining_cells(sources: list[str], name: str) -> list[int]:
     """Indices of the cells that contain ``def name(``."""
-    pattern = re.compile(rf"^\s*def\s+{re.escape(name)}\s*\(", re.M)
+    pattern = re.compile(rf"^[ \t]*def[ \t]+{re.escape(name)}[ \t]*\(", re.M)
     return [i for i, src in enumerate(sources) if pattern.search(src)]

@@ -40,6 +40,7 @@ _SYS_LANDLOCK_CREATE_RULESET = 444   # the same number on every Linux architectu
 _SYS_LANDLOCK_ADD_RULE = 445
 _SYS_LANDLOCK_RESTRICT_SELF = 446
 _PR_SET_NO_NEW_PRIVS = 38
+_PR_SET_PDEATHSIG = 1
 
 # filesystem rights (Landlock ABI 1 ... 5)
 _FS_EXECUTE, _FS_WRITE_FILE, _FS_READ_FILE, _FS_READ_DIR = 1, 2, 4, 8
@@ -110,9 +111,10 @@ def _landlock(read_paths, write_paths) -> str:
     return f"landlock ABI {abi}"
 
 
-def _drop_capabilities() -> str:
-    """As root on Linux, give up every capability (so rlimits and file modes apply)."""
-    if os.geteuid() != 0:
+def _drop_capabilities(in_user_namespace: bool = False) -> str:
+    """As root on Linux (or in a user namespace), give up every capability (so rlimits
+    and file modes apply)."""
+    if os.geteuid() != 0 and not in_user_namespace:
         return "not root"
     if not sys.platform.startswith("linux"):
         return "root with capabilities"
@@ -130,21 +132,6 @@ def _drop_capabilities() -> str:
     return "capabilities dropped"
 
 
-# seccomp: system calls the worker never needs and a hostile notebook would love.
-# Denied outright: new processes and threads, exec, ptrace and reading or writing other
-# processes' memory, namespaces.  Signals (kill, tkill, tgkill) only to the worker itself.
-# Root is exempt from RLIMIT_NPROC even without capabilities, hence this filter.
-_SECCOMP = {
-    # machine: (audit arch, denied, signal-self-only)
-    "x86_64": (0xC000003E,
-               (56, 57, 58, 59, 101, 129, 297, 310, 311, 322, 424, 434, 435, 438, 272, 308),
-               (62, 200, 234)),
-    "aarch64": (0xC00000B7,
-                (220, 221, 117, 138, 240, 270, 271, 281, 424, 434, 435, 438, 97, 268),
-                (129, 130, 131)),
-}
-
-
 class _SockFilter(ctypes.Structure):
     _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
                 ("k", ctypes.c_uint32)]
@@ -154,42 +141,64 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
 
 
-def _seccomp() -> str:
-    """Install the filter above; return a description of what was enforced."""
-    import platform
-
-    spec = _SECCOMP.get(platform.machine())
-    if spec is None:
-        return f"seccomp unavailable on {platform.machine()}"
-    arch, denied, self_only = spec
-    LD, JEQ, JGE, RET = 0x20, 0x15, 0x35, 0x06
-    ALLOW, DENY, KILL = 0x7FFF0000, 0x00050000 | 1, 0x80000000   # DENY = errno EPERM
+def _seccomp(program, machine) -> str:
+    """Install the grader's allow-list filter (``sandbox.seccomp_program``); "self" in
+    it stands for this process's pid.  Returns a description of what was enforced."""
+    if not program:
+        return f"seccomp unavailable on {machine}"
     pid = os.getpid()
-    # instructions with symbolic jump targets, resolved below
-    prog = [(LD, None, None, 4), (JEQ, 1, 0, arch), (RET, 0, 0, KILL), (LD, None, None, 0)]
-    if arch == 0xC000003E:
-        prog.append((JGE, "deny", 0, 0x40000000))            # the x32 ABI
-    prog += [(JEQ, "deny", 0, nr) for nr in denied]
-    prog += [(JEQ, "self", 0, nr) for nr in self_only]
-    prog.append((RET, 0, 0, ALLOW))
-    labels = {"self": len(prog)}
-    prog += [(LD, None, None, 16), (JEQ, 0, "deny", pid),     # args[0], low 32 bits
-             (LD, None, None, 20), (JEQ, "allow", "deny", 0)]  # args[0], high 32 bits
-    labels["allow"] = len(prog)
-    prog.append((RET, 0, 0, ALLOW))
-    labels["deny"] = len(prog)
-    prog.append((RET, 0, 0, DENY))
-    filters = (_SockFilter * len(prog))()
-    for i, (code, jt, jf, k) in enumerate(prog):
-        jt = labels[jt] - i - 1 if isinstance(jt, str) else (jt or 0)
-        jf = labels[jf] - i - 1 if isinstance(jf, str) else (jf or 0)
-        filters[i] = _SockFilter(code, jt, jf, k)
-    fprog = _SockFprog(len(prog), filters)
+    filters = (_SockFilter * len(program))()
+    for i, (code, jt, jf, k) in enumerate(program):
+        filters[i] = _SockFilter(code, jt, jf, pid if k == "self" else k)
+    fprog = _SockFprog(len(program), filters)
     if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0):
         return "seccomp failed (no_new_privs)"
     if _libc.prctl(22, 2, ctypes.byref(fprog), 0, 0):   # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
         return f"seccomp failed (errno {ctypes.get_errno()})"
-    return "seccomp on"
+    return "seccomp allow-list on"
+
+
+_CLONE_NEWNS, _CLONE_NEWIPC, _CLONE_NEWNET = 0x00020000, 0x08000000, 0x40000000
+_CLONE_NEWUSER = 0x10000000
+_MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REC, _MS_PRIVATE = 2, 4, 8, 1 << 14, 1 << 18
+
+
+def _write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def _namespaces(scratch: str, disk_mb: int) -> tuple[str, str]:
+    """Enter fresh network, IPC and mount namespaces (through a user namespace when not
+    root) and make the scratch folder a private tmpfs of ``disk_mb``.
+
+    Returns ``(namespaces, scratch)`` descriptions.  Must run while this process has
+    one thread (OPENBLAS_NUM_THREADS=1 keeps numpy's pool empty).
+    """
+    flags = _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWNS
+    uid, gid = os.getuid(), os.getgid()
+    how = "as root"
+    if os.geteuid() != 0:
+        if _libc.unshare(flags | _CLONE_NEWUSER):
+            return f"unavailable (unshare errno {ctypes.get_errno()})", "disk"
+        how = "in a user namespace"
+        try:
+            _write("/proc/self/setgroups", "deny")
+            _write("/proc/self/uid_map", f"{uid} {uid} 1")
+            _write("/proc/self/gid_map", f"{gid} {gid} 1")
+        except OSError as exc:
+            return f"user namespace without ids ({exc.strerror})", "disk"
+    elif _libc.unshare(flags):
+        return f"unavailable (unshare errno {ctypes.get_errno()})", "disk"
+    done = f"net, ipc, mount ({how})"
+    if _libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None):
+        return done, f"disk (mount errno {ctypes.get_errno()})"
+    options = f"size={int(disk_mb)}m,nr_inodes=16384,mode=0700".encode()
+    if _libc.mount(b"tmpfs", scratch.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC,
+                   options):
+        return done, f"disk (tmpfs errno {ctypes.get_errno()})"
+    os.chdir(scratch)      # the working directory was the folder under the new mount
+    return done, f"tmpfs {int(disk_mb)} MB"
 
 
 def _mapped_libraries() -> set:
@@ -225,6 +234,13 @@ def _stdlib_entries() -> list:
 def confine(job: dict, site: str, scratch: str) -> dict:
     """Apply every limit of the job to this process; return what was enforced."""
     limits = job["limits"]
+    linux = sys.platform.startswith("linux")
+    if not linux:
+        spaces, disk = "unavailable (not Linux)", "disk"
+    elif not limits.get("namespaces", True):
+        spaces, disk = "not requested", "disk"
+    else:
+        spaces, disk = _namespaces(scratch, limits["disk_mb"])
     mb = 2**20
     settings = [
         (resource.RLIMIT_CPU, int(limits["cpu_seconds"])),
@@ -238,20 +254,21 @@ def confine(job: dict, site: str, scratch: str) -> dict:
             resource.setrlimit(which, (value, value))
         except (ValueError, OSError):
             pass
-    caps = _drop_capabilities()
+    caps = _drop_capabilities("user namespace" in spaces)
     try:  # no new processes or threads (root is exempt: seccomp below covers it)
         resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
     except (ValueError, OSError):
         pass
-    if not sys.platform.startswith("linux"):   # Landlock, seccomp and /proc are Linux's
-        return {"landlock": "unavailable (not Linux)", "seccomp": "seccomp unavailable (not Linux)",
-                "capabilities": caps}
+    if not linux:   # namespaces, Landlock, seccomp and /proc are Linux's
+        return {"namespaces": spaces, "scratch": disk, "landlock": "unavailable (not Linux)",
+                "seccomp": "seccomp unavailable (not Linux)", "capabilities": caps}
     import numpy
     read = set(_stdlib_entries()) | _mapped_libraries() | {site, "/dev/null", "/dev/urandom"}
     read |= {os.path.realpath(p) for p in (os.path.dirname(numpy.__file__),) + tuple(
         os.path.join(site, n) for n in os.listdir(site) if n.startswith("numpy"))}
     landlock = _landlock(sorted(read), [scratch])
-    return {"landlock": landlock, "seccomp": _seccomp(), "capabilities": caps}
+    return {"namespaces": spaces, "scratch": disk, "landlock": landlock,
+            "seccomp": _seccomp(job.get("seccomp"), job.get("machine")), "capabilities": caps}
 
 
 # ---- learner-facing environment -----------------------------------------------------
@@ -320,7 +337,10 @@ def _audit(scratch: str, site: str, flags: list):
             flags.append(f"blocked {event}")
             raise PermissionError(f"{event} is not allowed while grading")
         if event == "open" and args and isinstance(args[0], str):
-            path = os.path.abspath(args[0])
+            try:
+                path = os.path.abspath(args[0])
+            except OSError:   # a working directory deeper than PATH_MAX: not outside
+                return
             if not path.startswith(allowed_prefixes) and len(flags) < 50:
                 mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
                 flags.append(f"opened {path} ({mode})")
@@ -363,13 +383,21 @@ def main(argv) -> int:
     channel = Channel(channel_fd)
     with open(job_file, encoding="utf-8") as f:
         job = json.load(f)
+    if sys.platform.startswith("linux"):   # die with the grader, even after its kill -9
+        _libc.prctl(_PR_SET_PDEATHSIG, 9, 0, 0, 0)
+        if os.getppid() != job.get("grader_pid", os.getppid()):
+            return 71
     import numpy  # noqa: F401  (before confinement: numpy reads many files)
     import _rnncourse_plain as plain
     import _rnncourse_source as source
 
     exercises = [(e["name"], [plain.decode(c) for c in e["cases"]]) for e in job["exercises"]]
     os.remove(job_file)
+    null = os.open(os.devnull, os.O_WRONLY)     # opened before Landlock forbids it
     enforced = confine(job, site, scratch)
+    os.dup2(null, 1)        # what the learner's code writes to descriptors 1 and 2
+    os.dup2(null, 2)        # goes nowhere (not to the grader's log on disk)
+    os.close(null)
     flags: list = []
     sink = _BoundedSink(4096)
     sys.stdout = sys.stderr = sink

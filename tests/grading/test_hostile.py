@@ -51,7 +51,8 @@ def seccomp_available() -> bool:
     import sys
 
     from rnncourse.grading import worker
-    return sys.platform.startswith("linux") and platform.machine() in worker._SECCOMP
+    from rnncourse.grading import sandbox
+    return sys.platform.startswith("linux") and sandbox.seccomp_program(platform.machine()) is not None
 
 
 def grade(path, assignment=None, **kw):
@@ -156,7 +157,7 @@ HOSTILE = {
     "sys_exit_at_top_level": Hostile(F02, first("import sys\nsys.exit(0)"), {},
                                      notes=("code cell 2 raised SystemExit",)),
     "sys_exit_in_exercise": Hostile(F02, swap(SEQ, body(SEQ, SEQ_ARGS, "sys.exit(3)")),
-                                    {SEQ: "error"}, {SEQ: "raised SystemExit: 3"}),
+                                    {SEQ: "error"}, {SEQ: 'raised SystemExit: "3"'}),
     "os_exit": Hostile(F02, swap(LOSS, body(LOSS, LOSS_ARGS, "os._exit(0)")),
                        {LOSS: "error"}, {LOSS: "ended the Python process (exit code 0"}),
     "keyboard_interrupt": Hostile(F02, swap(SEQ, body(SEQ, SEQ_ARGS, "raise KeyboardInterrupt")),
@@ -186,7 +187,8 @@ HOSTILE = {
                    "if pid == 0:\n    import time\n    time.sleep(60)\n"
                    "assert pid == -1, 'fork should fail'\n"
                    "os.system('sleep 60')"), {},
-        notes=("sandbox: blocked subprocess.Popen", "sandbox: blocked os.system")),
+        notes=("sandbox: the worker reported \"blocked subprocess.Popen\"",
+               "sandbox: the worker reported \"blocked os.system\"")),
     # -- tampering ------------------------------------------------------------------
     "monkeypatches_numpy": Hostile(
         F02, swap(CELL, "import numpy as np\n"
@@ -248,7 +250,7 @@ HOSTILE = {
                         "ns = {}\nexec(src.replace('from ._validate', '#'), ns)\n"
                         "bce_step_loss = ns['bce_step_loss']\n"),
         {LOSS: "missing"}, {LOSS: "uses rnncourse.losses"},
-        notes=("sandbox: opened " + str(build.REPO / "rnncourse" / "losses.py"),)),
+        notes=("sandbox: the worker reported \"opened " + str(build.REPO / "rnncourse" / "losses.py"),)),
     # -- answers that are not what they pretend ----------------------------------------------
     "lying_eq_and_array": Hostile(
         F02, swap(LOSS, "import numpy as np\n"
