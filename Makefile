@@ -78,6 +78,7 @@ browser-test: $(VENV)/.test-installed $(VENV)/.browser-installed
 	    echo "installing Debian's chromium (apt-get install chromium)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
 	      || { echo "browser-test: apt-get install chromium failed"; exit 1; }; \
+	    [ -x "$(CHROMIUM)" ] || { echo "browser-test: $(CHROMIUM) is still missing after apt-get install chromium"; exit 1; }; \
 	  else \
 	    echo "browser-test: $(CHROMIUM) is missing: install Debian's chromium (sudo apt-get install chromium)"; exit 1; \
 	  fi; \
