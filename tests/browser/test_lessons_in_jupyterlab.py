@@ -4,7 +4,8 @@ For each notebook in notebooks/: open it (it must not show as modified, and savi
 unchanged must give back the committed file byte for byte); before it runs, every
 explorer shows the one-line placeholder, never ``VBox(children=...)``; Run All gives no
 error output; every explorer then renders as ipywidgets controls; moving the first
-slider of the notebook changes the explorer's figure.  Screenshots go to
+slider of the notebook (a drop-down where no explorer has a slider) changes the
+explorer's figure.  Screenshots go to
 build/browser-test/ (ignored by git).  Run with `make browser-test`.
 """
 
@@ -153,21 +154,30 @@ def test_lesson_runs_in_jupyterlab(path, lab, page):
         explorers = [c["index"] for c in cells if c["widget"]]
         if EXPLORER_PLACEHOLDER in path.read_text(encoding="utf-8"):
             assert explorers, f"{path.name} stores an explorer placeholder but shows no widget"
-        moved = False
+        outputs = {}
         for index in explorers:
             output = page.locator(f'[data-rnncourse-cell="{index}"] .jp-Cell-outputArea')
             output.locator(".jupyter-widgets").first.wait_for(state="visible")
             assert output.locator(CONTROLS).count() > 0, f"cell {index}: explorer has no controls"
             assert "Error displaying widget" not in output.inner_text()
-            handle = output.locator(".noUi-handle")
-            if moved or handle.count() == 0:
-                continue
-            images = output.locator("img")
-            before = images.evaluate_all(IMAGES)
-            handle = handle.first
-            now, top = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
-            handle.focus()
-            page.keyboard.press("ArrowRight" if now < top else "ArrowLeft")
+            outputs[index] = output
+        if explorers:
+            # one slider per notebook (a drop-down where no explorer has a slider)
+            sliders = [o for o in outputs.values() if o.locator(".noUi-handle").count()]
+            selects = [o for o in outputs.values() if o.locator("select").count()]
+            assert sliders or selects, f"{path.name}: no explorer has a slider or a drop-down"
+            output = (sliders or selects)[0]
+            before = output.locator("img").evaluate_all(IMAGES)
+            if sliders:
+                handle = output.locator(".noUi-handle").first
+                now, top = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
+                handle.focus()
+                page.keyboard.press("ArrowRight" if now < top else "ArrowLeft")
+            else:
+                select = output.locator("select").first
+                values = select.locator("option").evaluate_all("ns => ns.map(n => n.value)")
+                current = select.input_value()
+                select.select_option(next(v for v in values if v != current))
             page.wait_for_function(
                 "([node, before]) => { const after = [...node.querySelectorAll('img')]"
                 ".map(n => n.getAttribute('src') || ''); return after.length > 0 && "
@@ -175,12 +185,9 @@ def test_lesson_runs_in_jupyterlab(path, lab, page):
                 arg=[output.element_handle(), before], timeout=60_000)
             page.wait_for_function(IDLE)
             page.wait_for_timeout(500)       # the last redraw reaches the page
-            assert images.evaluate_all(IMAGES) != before
-            moved = True
+            assert output.locator("img").evaluate_all(IMAGES) != before
             output.scroll_into_view_if_needed()
             page.screenshot(path=str(SHOTS / f"{path.stem}-explorer.png"))
-        if explorers:
-            assert moved, f"{path.name}: no explorer has a slider to move"
     finally:
         page.evaluate(CLOSE)
     print(f"{path.name}: {time.perf_counter() - start:.1f} s")
