@@ -66,6 +66,11 @@ def register(subparsers) -> None:
     parser.add_argument("--memory-mb", type=_int_at_least(128), default=DEFAULT_MEMORY_MB,
                         metavar="M", help=f"memory limit of the worker in MB "
                                           f"(default: {DEFAULT_MEMORY_MB})")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="grade on Dask: tcp://HOST:PORT of a running dask.distributed "
+                             "scheduler, or local:N for a local cluster of N worker processes "
+                             "(needs pip install 'rnncourse[distributed]'; --jobs is then "
+                             "ignored; only this machine writes the gradebook)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object per submission per line instead of tables")
     parser.set_defaults(func=_grade)
@@ -107,8 +112,12 @@ def _grade(args) -> int:
     try:
         grade_batch(args.submissions, jobs=args.jobs, gradebook=args.gradebook,
                     progress=sys.stderr.isatty(), assignment=args.assignment,
-                    timeout=args.timeout, memory_mb=args.memory_mb, on_item=show)
+                    timeout=args.timeout, memory_mb=args.memory_mb, on_item=show,
+                    scheduler=args.scheduler)
     except SandboxError as exc:
         print(f"rnncourse grade: the grader cannot run: {exc}", file=sys.stderr)
         return 1
+    except RuntimeError as exc:  # --scheduler: Dask missing, or the scheduler unreachable
+        print(f"rnncourse grade: {exc}", file=sys.stderr)
+        return 2
     return 2 if failures else 0

@@ -8,11 +8,13 @@ Output: a :class:`Verdict` with a status and one short explanation.
 The order of the checks decides which explanation a learner reads first::
 
     raised?  -> not_implemented / error
+    inputs unchanged (a changed input explains what follows from it)
     structure (split)  -> failed: "must return (a_next, y_hat_t, cache)"
-    per array: present, ndarray, floating dtype, shape, finite
+    counts: "caches[0] holds 4 cell caches, expected T_x = 5"
+    per array: present, ndarray, dtype (int where the text says dtype=int), shape, finite
     gradient check (backward exercises): against the numerical gradient
     values against the reference: first differing entry
-    inputs unchanged
+    then, for a failed answer: the known mistake it matches (``Exercise.diagnoses``)
 
 Everything here runs in the grader's process (or the learner's kernel for
 ``check``) with numpy functions the submission cannot have touched.
@@ -20,6 +22,8 @@ Everything here runs in the grader's process (or the learner's kernel for
 
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
@@ -87,11 +91,19 @@ def _index(idx: tuple) -> str:
 
 def _check_array(ex: Exercise, case: Case, name: str, expected: np.ndarray, got) -> str | None:
     """Why ``got`` cannot be compared with ``expected``, or None when it can."""
+    if isinstance(got, Unsupported) and got.type_name.startswith("ndarray of dtype"):
+        dtype = got.type_name.rpartition(" ")[2]
+        tip = (" (complex numbers: a log or square root of a negative number?)"
+               if dtype.startswith("complex") else "")
+        return f"{name} should hold floating-point numbers, got an array of dtype {dtype}{tip}"
     if type(got) is not np.ndarray:
         tip = {"list": " (wrap it with np.array(...))", "None": " (did you forget a return?)",
                "tuple": " (did you return one value too many?)"}.get(_kind(got), "")
         return f"{name} should be a numpy.ndarray, got {_kind(got)}{tip}"
-    if got.dtype.kind != "f":
+    if expected.dtype.kind in "iu" and got.dtype.kind not in "iu":
+        return (f"{name} should hold integers (dtype=int, as the assignment says), got dtype "
+                f"{got.dtype}: create it with dtype=int or convert it with .astype(int)")
+    if expected.dtype.kind == "f" and got.dtype.kind != "f":
         return (f"{name} should hold floating-point numbers, got dtype {got.dtype} "
                 f"(expected {expected.dtype})")
     if got.shape != expected.shape:
@@ -117,6 +129,8 @@ def _compare_values(ex: Exercise, name: str, expected: np.ndarray, got: np.ndarr
     if close.all():
         return None
     idx = tuple(int(i) for i in np.argwhere(~close)[0])
+    if close.size == 1:
+        return f"{name}: expected {exp[idx]:.6g} (reference), got {mine[idx]:.6g} (yours)"
     return (f"{name}{_index(idx)}: expected {exp[idx]:.6g} (reference), got {mine[idx]:.6g} "
             f"(yours); {int((~close).sum())} of {close.size} entries differ")
 
@@ -147,6 +161,37 @@ def named_inputs(arg_names: tuple[str, ...], args) -> dict:
     return out
 
 
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def _counts(names) -> dict[str, int]:
+    """``{prefix: number of items}`` for every list or tuple position in the names.
+
+    ``"caches[0][3][1] (a_prev)"`` counts item 0 of ``caches`` and item 3 of
+    ``caches[0]``, ...; the count of a prefix is its largest index + 1.
+    """
+    out: dict[str, int] = {}
+    for name in names:
+        for m in _INDEX.finditer(name):
+            prefix = name[: m.start()]
+            out[prefix] = max(out.get(prefix, 0), int(m.group(1)) + 1)
+    return out
+
+
+def _count_problem(expected: Mapping[str, Any], got: Mapping[str, Any],
+                   dims: Mapping[str, int]) -> str | None:
+    """"caches[0] holds 4 cell caches, expected T_x = 5": a sequence of the wrong length,
+    said before any missing entry or value it causes."""
+    want, have = _counts(expected), _counts(got)
+    for prefix, n in want.items():
+        if prefix in have and have[prefix] != n:
+            what = "cell caches" if prefix.endswith("caches[0]") else "entries"
+            named = [d for d, v in dims.items() if v == n]
+            target = f"{named[0]} = {n}" if named else str(n)
+            return f"{prefix} holds {have[prefix]} {what}, expected {target}"
+    return None
+
+
 def _mutated(ex: Exercise, case: Case, after) -> str | None:
     if after is None:
         return None
@@ -158,13 +203,69 @@ def _mutated(ex: Exercise, case: Case, after) -> str | None:
                 and np.array_equal(new, value, equal_nan=True)) if isinstance(value, np.ndarray) \
             else new == value
         if not same:
-            return (f"{ex.name} changed its input {name} in place; work on new arrays "
-                    f"(e.g. np.clip(g, ...) or g.copy()) and leave the inputs as they were")
+            root = re.split(r"[\[(]", name, maxsplit=1)[0]
+            tip = ("np.clip(g, lo, hi) without out=" if "clip" in ex.name
+                   else f"work on a copy, e.g. {root}.copy(), or on new arrays")
+            return (f"{ex.name} changed its input {name} in place: leave the inputs as they "
+                    f"were ({tip})")
+    return None
+
+
+def _matches(ex: Exercise, variant: Mapping[str, Any], got: Mapping[str, Any]) -> bool:
+    """Whether the learner's named outputs equal a variant's on every array it names."""
+    compared = 0
+    for name, value in variant.items():
+        if not isinstance(value, np.ndarray):
+            continue
+        mine = got.get(name)
+        if type(mine) is not np.ndarray or mine.shape != value.shape or mine.dtype.kind not in "fiub":
+            return False
+        if not np.allclose(mine.astype(np.float64), value.astype(np.float64), rtol=ex.rtol,
+                           atol=ex.atol, equal_nan=True):
+            return False
+        compared += 1
+    return compared > 0
+
+
+def diagnose(ex: Exercise, case: Case, got: Mapping[str, Any],
+             expected: Mapping[str, Any] | None = None) -> str | None:
+    """The name of the first known mistake (``ex.diagnoses``) the learner's output matches.
+
+    Each diagnosis is a wrong variant of the reference, run here on the same inputs;
+    a variant that raises, returns something ``split`` refuses, or agrees with the
+    reference on this case (``expected``) is skipped.
+    """
+    for name, variant in ex.diagnoses:
+        try:
+            with np.errstate(all="ignore"):
+                value = ex.split(variant(*copy.deepcopy(case.args)))
+        except Exception:  # a variant that cannot run on this case says nothing
+            continue
+        if expected is not None and _matches(ex, value, expected):
+            continue       # on these inputs the mistake makes no difference
+        if _matches(ex, value, got):
+            return name
     return None
 
 
 def judge(ex: Exercise, case: Case, expected: Mapping[str, Any], outcome: CallOutcome,
           numerical: Mapping[str, np.ndarray] | None = None) -> Verdict:
+    """The verdict on one call, naming a known mistake when the answer matches one.
+
+    See :func:`_judge` for the order of the checks; a failed verdict on a readable
+    answer then goes through :func:`diagnose`.
+    """
+    verdict, got = _judge(ex, case, expected, outcome, numerical)
+    if verdict.status == "failed" and got is not None and ex.diagnoses:
+        mistake = diagnose(ex, case, got, expected)
+        if mistake:
+            return Verdict("failed", _clip(f"{verdict.message}. This is what {ex.name} gives "
+                                           f"when it {mistake}"))
+    return verdict
+
+
+def _judge(ex: Exercise, case: Case, expected: Mapping[str, Any], outcome: CallOutcome,
+           numerical: Mapping[str, np.ndarray] | None = None) -> tuple[Verdict, dict | None]:
     """The verdict on one call.
 
     Parameters
@@ -180,7 +281,7 @@ def judge(ex: Exercise, case: Case, expected: Mapping[str, Any], outcome: CallOu
     """
     if outcome.kind == "raised":
         if outcome.error_type == "NotImplementedError":
-            return Verdict("not_implemented", "not attempted yet (it raises NotImplementedError)")
+            return Verdict("not_implemented", "not attempted yet (it raises NotImplementedError)"), None
         msg = f"raised {outcome.error_type}: {outcome.error_message}".rstrip(": ")
         if outcome.error_type == "TypeError" and "argument" in outcome.error_message:
             msg += f" -- expected the signature {ex.signature}"
@@ -188,14 +289,21 @@ def judge(ex: Exercise, case: Case, expected: Mapping[str, Any], outcome: CallOu
                                                      or "not aligned" in outcome.error_message):
             msg += (" -- a matrix product got mismatched shapes: did you transpose a weight "
                     "(e.g. Wax) or multiply in the wrong order?")
-        return Verdict("error", _clip(msg))
+        return Verdict("error", _clip(msg)), None
+    # a changed input first: it also explains wrong values that follow from it
+    problem = _mutated(ex, case, outcome.inputs_after)
+    if problem:
+        return Verdict("failed", _clip(problem)), None
     try:
         got = ex.split(outcome.value)
     except StructureError as exc:
-        return Verdict("failed", _clip(str(exc)))
+        return Verdict("failed", _clip(str(exc))), None
+    problem = _count_problem(expected, got, case.dims)
+    if problem:
+        return Verdict("failed", _clip(problem)), got
     for name, exp in expected.items():
         if name not in got:
-            return Verdict("failed", _clip(f"missing {name} in what {ex.name} returned"))
+            return Verdict("failed", _clip(f"missing {name} in what {ex.name} returned")), got
         if isinstance(exp, np.ndarray):
             problem = _check_array(ex, case, name, exp, got[name])
         elif exp is None:
@@ -204,19 +312,16 @@ def judge(ex: Exercise, case: Case, expected: Mapping[str, Any], outcome: CallOu
             problem = None if type(got[name]) is type(exp) and got[name] == exp else \
                 f"{name} should be {exp!r}, got {_kind(got[name])}"
         if problem:
-            return Verdict("failed", _clip(problem))
+            return Verdict("failed", _clip(problem)), got
     for name, grad in (numerical or {}).items():
         err = relative_error(grad, got[name])
         if not err <= ex.grad_tol:
             return Verdict("failed", _clip(
                 f"{name} fails the gradient check: relative error {err:.2e} against the "
-                f"centred-difference gradient of the forward pass (at most {ex.grad_tol:.0e})"))
+                f"centred-difference gradient of the forward pass (at most {ex.grad_tol:.0e})")), got
     for name, exp in expected.items():
         if isinstance(exp, np.ndarray):
             problem = _compare_values(ex, name, exp, got[name])
             if problem:
-                return Verdict("failed", _clip(problem))
-    problem = _mutated(ex, case, outcome.inputs_after)
-    if problem:
-        return Verdict("failed", _clip(problem))
-    return Verdict("passed")
+                return Verdict("failed", _clip(problem)), got
+    return Verdict("passed"), got

@@ -96,7 +96,7 @@ def _read_notebook(data: bytes):
 
 
 def read_submission(path, *, assignment: str | None = None,
-                    max_bytes: int = MAX_NOTEBOOK_BYTES) -> Submission:
+                    max_bytes: int = MAX_NOTEBOOK_BYTES, data: bytes | None = None) -> Submission:
     """Read ``path`` into a :class:`Submission` (never raises for bad content).
 
     Parameters
@@ -106,6 +106,9 @@ def read_submission(path, *, assignment: str | None = None,
         Overrides the notebook's metadata and the file name.
     max_bytes : int
         Larger files are not parsed.
+    data : bytes, optional
+        The file's content, already read (a Dask worker receives it from the client);
+        ``path`` then only names the submission.
 
     Raises
     ------
@@ -114,7 +117,7 @@ def read_submission(path, *, assignment: str | None = None,
         submission).
     """
     path = Path(path)
-    data = _read_bytes(path, max_bytes)
+    data = _read_bytes(path, max_bytes) if data is None else data[:max_bytes + 1]
     digest = file_digest(data)
     notes: list[str] = []
     nb, problem = (None, f"the file is larger than {max_bytes // 2**20} MB") \

@@ -30,7 +30,7 @@ from .exercises import Assignment, Exercise, get_assignment
 from .extract import Submission, digest_of, read_submission
 from .report import ExerciseResult, Report
 from .sandbox import ExerciseRun, Limits, SandboxRun
-from . import sandbox, source
+from . import sandbox, source, standins
 
 __all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "BatchItem", "grade_batch", "grade_submission"]
 
@@ -143,12 +143,29 @@ def _judge_exercise(ex: Exercise, cases: list[HiddenCase], raw: ExerciseRun,
     return "passed", f"passed {len(cases)} hidden cases"
 
 
+def fix_first_note(ex: Exercise, statuses: dict) -> str:
+    """The sentence a composite's feedback ends with when a cell it uses failed.
+
+    A composite exercise is graded with the reference in place of each cell it uses
+    (:attr:`Exercise.uses`), so the cell's bug costs the cell's points only; the
+    learner still has to learn that their composite will not work with their cell.
+    """
+    failing = [c for c in ex.uses if statuses.get(c, "passed") != "passed"]
+    if not failing:
+        return ""
+    cells = " and ".join(failing)
+    return (f". Note: your {cells} fail{'s' * (len(failing) == 1)} {'its' if len(failing) == 1 else 'their'}"
+            f" cases: fix it first. {ex.name} was graded with the course's {cells} in place of "
+            f"yours, so that one mistake costs one exercise")
+
+
 def _notes(sub: Submission, assignment: Assignment, run: SandboxRun,
            reference: list[str]) -> list[str]:
     notes = list(sub.notes)
     if reference:
         notes.append(f"uses {', '.join(reference)}: the reference implementation is not "
-                     f"available while grading, and answers relying on it earn no points")
+                     f"available while grading ({standins.import_rule(assignment.learner_modules)}"
+                     f"); importing it does no harm, but answers relying on it earn no points")
     for index, cell in enumerate(sub.cells):
         for refused in source.find_magics(cell):
             notes.append(f"code cell {index + 1}, {refused}: IPython magic or shell command, "
@@ -211,27 +228,36 @@ def grade_submission(path, *, assignment: str | None = None, timeout: float = DE
     return _grade(path, assignment=assignment, timeout=timeout, memory_mb=memory_mb, seed=seed)[0]
 
 
-def _grade(path, *, assignment, timeout, memory_mb, seed) -> tuple[Report, str]:
-    """:func:`grade_submission`, also returning the digest of the content graded."""
+def _grade(path, *, assignment, timeout, memory_mb, seed, data: bytes | None = None,
+           secret: bytes | None = None) -> tuple[Report, str]:
+    """:func:`grade_submission`, also returning the digest of the content graded.
+
+    ``data`` is the file's content when the caller has read it (a Dask worker gets it
+    from the client); ``secret`` the grading secret the cases' seed derives from
+    (default: this machine's, see :mod:`rnncourse.grading.cases`)."""
     limits = Limits(timeout=timeout, memory_mb=memory_mb)
-    sub = read_submission(path, assignment=assignment)
+    sub = read_submission(path, assignment=assignment, data=data)
     try:
         asg = get_assignment(sub.assignment)
     except ValueError as exc:
         raise ValueError(f"{sub.path}: {exc} (pass --assignment NAME)") from None
     if sub.problem is not None:
         return _broken_report(sub, asg), sub.digest
-    seed = submission_seed(asg.name, sub.digest) if seed is None else seed
+    seed = submission_seed(asg.name, sub.digest, secret) if seed is None else seed
     cases = hidden_cases(asg, seed)
     run = sandbox.run(sub.cells, [(name, [c.encoded_args() for c in cs]) for name, cs in cases.items()],
-                      learner_modules=asg.learner_modules, limits=limits)
+                      learner_modules=asg.learner_modules, limits=limits,
+                      inject=asg.injections)
     reference = []
     for cell in sub.cells:
         reference += [m for m in source.reference_uses(cell, asg.learner_modules) if m not in reference]
     results = []
+    statuses: dict[str, str] = {}
     for ex in asg.exercises:
         status, feedback = _judge_exercise(ex, cases[ex.name], run.exercises[ex.name], sub, run)
-        if status != "passed" and reference:
+        statuses[ex.name] = status
+        feedback += fix_first_note(ex, statuses)
+        if status == "missing" and reference:
             feedback += f" (the notebook uses {', '.join(reference)}, which is not available while grading)"
         results.append(ExerciseResult(ex.name, float(ex.points) if status == "passed" else 0.0,
                                       float(ex.points), status, _safe(feedback, 1000)))
@@ -239,6 +265,29 @@ def _grade(path, *, assignment, timeout, memory_mb, seed) -> tuple[Report, str]:
                     exercises=tuple(results),
                     notes=tuple(_safe(n, 1000) for n in _notes(sub, asg, run, reference)))
     return report, sub.digest
+
+
+class _ThreadPool:
+    """Local grading: ``jobs`` submissions at once, each in its own worker process
+    (the threads only wait on their workers).  :class:`~.distributed.DaskPool` is the
+    same interface on a Dask cluster."""
+
+    def __init__(self, jobs: int):
+        self.executor = ThreadPoolExecutor(max_workers=jobs)
+
+    def __enter__(self) -> "_ThreadPool":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, paths, kwargs):
+        """Yield ``(path, (Report, digest))`` or ``(path, error message)`` as each ends."""
+        futures = {self.executor.submit(_guarded, p, lambda p=p: _grade(p, **kwargs)): p
+                   for p in paths}
+        for future in as_completed(futures):
+            graded, error = future.result()
+            yield futures[future], (graded if error is None else error)
 
 
 class BatchItem:
@@ -254,8 +303,8 @@ class BatchItem:
 def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: bool = True,
                 assignment: str | None = None, timeout: float = DEFAULT_TIMEOUT,
                 memory_mb: int = DEFAULT_MEMORY_MB, seed: int | None = None,
-                feedback_dir=None, on_item: Callable[[BatchItem], None] | None = None
-                ) -> list[Report]:
+                feedback_dir=None, on_item: Callable[[BatchItem], None] | None = None,
+                scheduler: str | None = None) -> list[Report]:
     """Grade many notebooks, ``jobs`` at a time; record them in ``gradebook``.
 
     Parameters
@@ -273,6 +322,10 @@ def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: boo
     on_item : callable, optional
         Called in order of completion with each :class:`BatchItem` (reports, skips and
         errors), e.g. to print a table as results arrive.
+    scheduler : str, optional
+        Grade on Dask instead of local threads: ``tcp://HOST:PORT`` of a running
+        scheduler or ``local:N`` for a local cluster of N worker processes (``jobs`` is
+        then ignored); see :mod:`rnncourse.grading.distributed`.
 
     Returns
     -------
@@ -288,6 +341,9 @@ def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: boo
         raise ValueError(f"grade_batch: jobs must be at least 1, got {jobs}")
     if assignment is not None:
         get_assignment(assignment)  # an unknown name is the caller's error: fail before grading
+    if scheduler is not None:
+        from .distributed import parse_scheduler
+        parse_scheduler(scheduler)  # a malformed address too (Dask is imported only later)
     from tqdm.auto import tqdm
 
     book = None
@@ -316,20 +372,22 @@ def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: boo
                 on_item(item)
         bar = tqdm(total=len(todo), unit="notebook", disable=not progress or not todo,
                    file=sys.stderr, dynamic_ncols=True)
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(_guarded, p, lambda p=p: _grade(
-                p, assignment=assignment, timeout=timeout, memory_mb=memory_mb, seed=seed)): p
-                for p in todo}
-            for future in as_completed(futures):
-                p = futures[future]
-                graded, error = future.result()
+        kwargs = dict(assignment=assignment, timeout=timeout, memory_mb=memory_mb, seed=seed)
+        if scheduler is None:
+            pool = _ThreadPool(jobs)
+        else:
+            from .distributed import DaskPool
+            pool = DaskPool(scheduler)
+        with pool:
+            for p, outcome in pool.run(todo, kwargs):
+                error = outcome if isinstance(outcome, str) else None
                 if error is None and book is not None:
-                    report, digest = graded
+                    report, digest = outcome
                     # feedback first: a batch killed between the two steps re-grades
                     # this submission on rerun instead of skipping it without a page
                     _, error = _guarded(p, lambda: (write_feedback(report, feedback_dir),
                                                     book.record(report, digest=digest)))
-                item = BatchItem(p, error=error) if error is not None else BatchItem(p, report=graded[0])
+                item = BatchItem(p, error=error) if error is not None else BatchItem(p, report=outcome[0])
                 items[p] = item
                 bar.update(1)
                 if on_item:

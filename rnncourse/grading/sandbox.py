@@ -82,7 +82,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
+
+from . import standins
 
 __all__ = ["CellFailure", "ExerciseRun", "Limits", "SYSCALLS", "SandboxError", "SandboxRun",
            "remove_tree", "run", "seccomp_program", "worker_text"]
@@ -516,9 +518,6 @@ def clean_stale(tmp: str | None = None, *, grace: float = 60.0) -> list[str]:
 
 _RELATIVE_IMPORT = re.compile(r"^[ \t]*from\s+\.(\w*)\s+import\s+(\([^)]*\)|[^\n#;]+)", re.M)
 
-_SHIM_INIT = '''"""The part of rnncourse that learners may import while their work is graded."""
-__version__ = "grading"
-'''
 _SHIM_CHECK = '''"""While grading, check() does nothing: the grader runs its own hidden cases."""
 
 
@@ -563,7 +562,7 @@ def build_site(root: Path, learner_modules: Sequence[str]) -> Path:
     site = root / "site"
     site.mkdir()
     for module, target in (("worker", "_rnncourse_worker"), ("plain", "_rnncourse_plain"),
-                           ("source", "_rnncourse_source")):
+                           ("source", "_rnncourse_source"), ("standins", "_rnncourse_standins")):
         shutil.copyfile(_HERE / f"{module}.py", site / f"{target}.py")
     numpy_dir = Path(numpy.__file__).resolve().parent
     for entry in numpy_dir.parent.iterdir():      # numpy and its bundled libraries
@@ -571,7 +570,8 @@ def build_site(root: Path, learner_modules: Sequence[str]) -> Path:
             (site / entry.name).symlink_to(entry, target_is_directory=True)
     package = site / "rnncourse"
     (package / "grading").mkdir(parents=True)
-    (package / "__init__.py").write_text(_SHIM_INIT, encoding="utf-8")
+    # other rnncourse modules import as stand-ins that fail only when used (standins.py)
+    (package / "__init__.py").write_text(standins.package_init(learner_modules), encoding="utf-8")
     (package / "grading" / "__init__.py").write_text(_SHIM_CHECK, encoding="utf-8")
     for path in learner_module_files(learner_modules):
         shutil.copyfile(path, package / path.name)
@@ -713,12 +713,13 @@ def _describe(proto: _Protocol, limits: Limits) -> tuple[str, str]:
     return "crash", f"ended the Python process (exit code {code}, e.g. os._exit)"
 
 
-def _job(cells: list, exercises: list, limits: Limits) -> dict:
+def _job(cells: list, exercises: list, limits: Limits, inject: dict | None = None) -> dict:
     import platform
 
     return {
         "cells": cells,
         "exercises": [{"name": n, "cases": c} for n, c in exercises],
+        **(inject or {}),
         "limits": {"memory_mb": limits.memory_mb, "file_mb": limits.file_mb,
                    "disk_mb": limits.disk_mb, "namespaces": bool(limits.namespaces),
                    "cpu_seconds": int(limits.timeout * (2 + len(exercises)) + 10)},
@@ -794,11 +795,11 @@ def _read_channel(read_fd: int, proc, proto: _Protocol, limits: Limits) -> None:
 
 
 def _attempt(site: Path, root: Path, number: int, cells: list, exercises: list,
-             limits: Limits, end: float) -> _Protocol:
+             limits: Limits, end: float, inject: dict | None = None) -> _Protocol:
     scratch = root / f"scratch-{number}"
     scratch.mkdir()
     job_path = scratch / "job.json"
-    job_path.write_text(json.dumps(_job(cells, exercises, limits)), encoding="utf-8")
+    job_path.write_text(json.dumps(_job(cells, exercises, limits, inject)), encoding="utf-8")
     proto = _Protocol([i for i, _ in cells], [n for n, _ in exercises], limits, end)
     read_fd, write_fd = os.pipe()
     log_path = root / f"worker-{number}.log"
@@ -835,8 +836,20 @@ def _attempt(site: Path, root: Path, number: int, cells: list, exercises: list,
     return proto
 
 
+def _injections(inject: Mapping[str, Mapping[str, str]]) -> dict:
+    """The job entries for ``inject``: what to swap in, and the source it comes from."""
+    if not inject:
+        return {}
+    modules = sorted({path.rpartition(".")[0] for cells in inject.values()
+                      for path in cells.values()})
+    sources = {p.stem: p.read_text(encoding="utf-8") for p in learner_module_files(modules)}
+    return {"inject": {name: dict(cells) for name, cells in inject.items()},
+            "references": sources}
+
+
 def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,
-        learner_modules: Sequence[str] = (), limits: Limits = Limits()) -> SandboxRun:
+        learner_modules: Sequence[str] = (), limits: Limits = Limits(),
+        inject: Mapping[str, Mapping[str, str]] | None = None) -> SandboxRun:
     """Run the cells, then call each exercise on its cases, restarting after failures.
 
     Parameters
@@ -848,6 +861,11 @@ def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,
     learner_modules : sequence of str
         ``rnncourse`` modules the learner may import.
     limits : Limits
+    inject : dict, optional
+        ``{exercise: {learner function: "module.function"}}``: while ``exercise`` runs,
+        the learner's function of that name is replaced by the library's (the
+        composite exercises are graded with the reference cell; see
+        :mod:`rnncourse.grading.standins`).
 
     Returns
     -------
@@ -881,6 +899,7 @@ def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,
     root, lock = _lock_new_root()
     try:
         site = build_site(root, learner_modules)
+        injections = _injections(inject or {})
         while True:
             pending = [n for n in names if n not in results]
             if not pending:
@@ -891,7 +910,7 @@ def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,
             workers += 1
             todo = [[i, src] for i, src in enumerate(cells) if i not in skipped]
             proto = _attempt(site, root, workers, todo, [(n, inputs[n]) for n in pending],
-                             limits, end)
+                             limits, end, injections)
             confinement = proto.confinement or confinement
             flags.extend(f for f in proto.flags if f not in flags)
             callables = proto.callables or callables

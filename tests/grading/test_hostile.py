@@ -200,7 +200,7 @@ HOSTILE = {
                         "    a = np.zeros((params['Waa'].shape[0], x_t.shape[1]))\n"
                         "    y = np.zeros((params['Wya'].shape[0], x_t.shape[1]))\n"
                         "    return a, y, (a, a_prev, x_t, params)\n"),
-        {CELL: "failed", SEQ: "failed"}, {CELL: "(reference), got 0 (yours)"}),
+        {CELL: "failed"}, {CELL: "(reference), got 0 (yours)", SEQ: "fix it first"}),
     "monkeypatches_builtins_and_exec": Hostile(
         F02, first("import builtins\n"
                    "builtins.exec = lambda *a, **k: None\n"
@@ -235,7 +235,7 @@ HOSTILE = {
     # -- the reference implementation --------------------------------------------------
     "imports_the_reference": Hostile(
         F02, swap(SEQ, "from rnncourse.rnn import rnn_forward"),
-        {SEQ: "missing"}, {SEQ: "uses rnncourse.rnn"},
+        {SEQ: "error"}, {SEQ: "rnncourse.rnn.rnn_forward is not available while grading"},
         notes=("uses rnncourse.rnn: the reference implementation is not available",)),
     "reference_via_sys_modules": Hostile(
         F02, swap(CELL, "import sys, importlib\n"
@@ -243,7 +243,8 @@ HOSTILE = {
                         "    mod = sys.modules.get('rnncourse.rnn') or importlib.import_module("
                         "'rnncourse' + '.rnn')\n"
                         "    return mod.rnn_cell_forward(x_t, a_prev, params)\n"),
-        {CELL: "error", SEQ: "error"}, {CELL: "No module named 'rnncourse.rnn'"}),
+        {CELL: "error"}, {CELL: "rnncourse.rnn.rnn_cell_forward is not available while grading",
+                          SEQ: "fix it first"}),
     "reference_read_from_disk": Hostile(
         F02, swap(LOSS, "import numpy as np\n"
                         f"src = open({str(build.REPO / 'rnncourse' / 'losses.py')!r}).read()\n"
@@ -269,7 +270,7 @@ HOSTILE = {
                         "def rnn_cell_forward(x_t, a_prev, params):\n"
                         "    a = np.zeros((params['Waa'].shape[0], x_t.shape[1])).view(Always)\n"
                         "    return a, a, (a, a_prev, x_t, params)\n"),
-        {CELL: "failed", SEQ: "error"}, {CELL: "got Always"}),
+        {CELL: "failed"}, {CELL: "got Always", SEQ: "fix it first"}),
     "reads_solutions_writes_gradebook": Hostile(
         F02, _grades_file, {}, notes=("code cell 2 raised PermissionError",), extra=_grades_unchanged),
     # -- wrong answers --------------------------------------------------------------------
@@ -282,8 +283,9 @@ HOSTILE = {
     "returns_list": Hostile(F02, swap(LOSS, body(LOSS, LOSS_ARGS, "return [0.0] * y_t.shape[1]")),
                             {LOSS: "failed"}, {LOSS: "got list"}),
     "returns_none": Hostile(F02, swap(CELL, body(CELL, CELL_ARGS, "return None")),
-                            {CELL: "failed", SEQ: "error"},
-                            {CELL: "must return the tuple (a_next, y_hat_t, cache), got None"}),
+                            {CELL: "failed"},
+                            {CELL: "must return the tuple (a_next, y_hat_t, cache), got None",
+                             SEQ: "fix it first"}),
     "renamed_function": Hostile(F02, swap(SEQ, body("rnn_forwrd", SEQ_ARGS, "return None")),
                                 {SEQ: "missing"}, {SEQ: "found rnn_forwrd"}),
     "wrong_signature": Hostile(F02, swap(SEQ, body(SEQ, "x, a0", "return None")),
@@ -309,7 +311,7 @@ HOSTILE = {
                               "return {'dx_t': p['Wax'].T @ dz, 'da_prev': p['Waa'].T @ dz,\n"
                               "        'dWax': dz @ x_t.T, 'dWaa': (dz @ a_prev.T).T, "
                               "'dba': dz.sum(axis=1, keepdims=True)}")),
-        {CBACK: "failed", BACK: "failed"}, {CBACK: "dWaa fails the gradient check"}),
+        {CBACK: "failed"}, {CBACK: "dWaa fails the gradient check", BACK: "fix it first"}),
 }
 
 

@@ -49,11 +49,15 @@ def test_allowed_imports_work_and_the_reference_does_not():
     cells = ["from rnncourse.activations import softmax\nfrom rnncourse.grading import check\n"
              "import numpy as np\n"
              "def ok():\n    return float(softmax(np.zeros((2, 1))).sum()), check(ok)\n"
-             "def ref():\n    import rnncourse.rnn\n"]
+             "import rnncourse.rnn\n"   # a stand-in: importing is harmless, using it is not
+             "def ref():\n    return rnncourse.rnn.rnn_forward()\n"]
     result = run(cells, [("ok", [plain.encode(())]), ("ref", [plain.encode(())])],
                  learner_modules=("activations",), limits=LIMITS)
     assert value(result, "ok") == (1.0, None)
-    assert result.exercises["ref"].cases[0]["type"] == "ModuleNotFoundError"
+    refused = result.exercises["ref"].cases[0]
+    assert refused["type"] == "NotAvailableWhileGrading", refused
+    assert "rnncourse.rnn.rnn_forward is not available while grading" in refused["message"]
+    assert "allows only rnncourse.activations" in refused["message"]
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="Landlock is Linux only")

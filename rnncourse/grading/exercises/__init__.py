@@ -49,7 +49,8 @@ from ..plain import Unsupported
 __all__ = [
     "ASSIGNMENT_MODULES", "Assignment", "Case", "Exercise", "StructureError",
     "all_assignments", "draw_dims", "expect_dict", "expect_sequence", "find_exercise",
-    "get_assignment", "RNN_CACHE_FIELDS", "split_cell_cache",
+    "get_assignment", "integer_array", "RNN_CACHE_FIELDS", "documented_cache",
+    "split_cell_cache",
 ]
 
 #: assignment name -> module of this package registering its exercises
@@ -115,6 +116,15 @@ class Exercise:
         Seeds of the cases ``check`` runs in the notebook.
     hidden_cases : int
         How many cases the grader draws from its secret seed.
+    uses : tuple of str
+        Other exercises of the same assignment that the learner's function calls (a
+        sequence forward calls the learner's cell).  They are graded with the
+        *reference* in place of the learner's own (one cause, one loss), and the
+        feedback says "fix it first" when the learner's own fails.
+    diagnoses : tuple of (str, callable)
+        Known wrong variants of the reference, ``(what the mistake is, function with
+        the reference's signature)``: when a wrong answer matches one, the feedback
+        names the mistake.
     """
 
     name: str
@@ -131,6 +141,8 @@ class Exercise:
     grad_tol: float = 1e-5
     public_seeds: tuple[int, ...] = (0, 1)
     hidden_cases: int = 3
+    uses: tuple[str, ...] = ()
+    diagnoses: tuple[tuple[str, Callable[..., Any]], ...] = ()
 
     def public_cases(self) -> list[Case]:
         """The cases ``check`` runs: fixed seeds, the same for every learner."""
@@ -155,6 +167,19 @@ class Assignment:
                 return ex
         raise KeyError(name)
 
+    @property
+    def injections(self) -> dict[str, dict[str, str]]:
+        """``{composite: {cell: "module.function"}}``: the reference cells each composite
+        exercise is graded with, in place of the learner's (see :attr:`Exercise.uses`)."""
+        out = {}
+        for ex in self.exercises:
+            if ex.uses:
+                out[ex.name] = {}
+                for cell in ex.uses:
+                    ref = self.exercise(cell).reference
+                    out[ex.name][cell] = f"{ref.__module__.rpartition('.')[2]}.{ref.__name__}"
+        return out
+
 
 def get_assignment(name: str) -> Assignment:
     """The registered assignment ``name``; ``ValueError`` listing the known ones otherwise."""
@@ -164,7 +189,14 @@ def get_assignment(name: str) -> Assignment:
     module = importlib.import_module(f"{__name__}.{ASSIGNMENT_MODULES[name]}")
     if module.ASSIGNMENT != name:  # a registry typo would grade the wrong exercises
         raise RuntimeError(f"{module.__name__} registers {module.ASSIGNMENT!r}, listed as {name!r}")
-    return Assignment(name, tuple(module.EXERCISES), tuple(module.LEARNER_MODULES))
+    exercises = tuple(module.EXERCISES)
+    names = [e.name for e in exercises]
+    for ex in exercises:   # a composite is graded after the cells it uses
+        for cell in ex.uses:
+            if cell not in names or names.index(cell) >= names.index(ex.name):
+                raise RuntimeError(f"{module.__name__}: {ex.name} uses {cell!r}, which must be "
+                                   f"an earlier exercise of {name}")
+    return Assignment(name, exercises, tuple(module.LEARNER_MODULES))
 
 
 def all_assignments() -> list[Assignment]:
@@ -223,8 +255,61 @@ def expect_dict(value, what: str) -> Mapping:
     return value
 
 
+def integer_array(value, name: str, shape: str):
+    """``value`` as floats for the comparison, when it is the integer array the text asks for.
+
+    A float array (``np.zeros(m)`` filled with token numbers) is refused with the
+    requirement: the notebooks index with these numbers, so floats crash them.
+    Values that are not arrays are left to the judge (it names their type).
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "iu":
+            return value.astype(np.float64)     # exact for small ints
+        if value.dtype.kind == "f":
+            raise StructureError(
+                f"{name} must be an integer array of shape {shape} (dtype=int, as the assignment "
+                f"says), got dtype {value.dtype}: create it with dtype=int or use .astype(int)")
+        raise StructureError(f"{name} must be an integer array of shape {shape}, "
+                             f"got dtype {value.dtype}")
+    return value
+
+
 #: the entries every plain-RNN cell cache starts with
 RNN_CACHE_FIELDS = ("a_next", "a_prev", "x_t", "params")
+
+
+_DOCUMENTED_TYPES: dict = {}
+
+
+def documented_cache(cache, fields: tuple[str, ...], type_name: str):
+    """``cache`` cut to exactly the entries an assignment documents, as a NamedTuple.
+
+    The library's cell caches carry more than an assignment asks learners to build
+    (the prediction and its activation come last); a case handed to a learner's
+    function must hold what the assignment text promises and nothing else, so that
+    ``c_next, c_prev, x_t, params, c_tilde, Gamma_u, Gamma_r = cache`` works.  The
+    result also keeps attribute access (``cache.x_t``); the references accept it.
+
+    Parameters
+    ----------
+    cache : tuple
+        A cell cache whose first ``len(fields)`` entries are ``fields``, in order.
+    fields : tuple of str
+        The documented entries.
+    type_name : str
+        The NamedTuple's name (shown by ``type(cache)`` in the learner's notebook).
+    """
+    if not (isinstance(cache, tuple) and len(cache) >= len(fields)):
+        raise ValueError(f"documented_cache: expected a tuple of at least {len(fields)} "
+                         f"entries ({', '.join(fields)}), got {type(cache).__name__}")
+    key = (type_name, tuple(fields))
+    kind = _DOCUMENTED_TYPES.get(key)
+    if kind is None:
+        import collections
+
+        kind = _DOCUMENTED_TYPES[key] = collections.namedtuple(type_name, fields)
+        kind.__module__ = __name__
+    return kind(*cache[: len(fields)])
 
 
 def split_cell_cache(cache, prefix: str, fields: tuple[str, ...] = RNN_CACHE_FIELDS) -> dict:

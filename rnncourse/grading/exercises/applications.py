@@ -15,7 +15,7 @@ import numpy as np
 
 from ...activations import softmax
 from ...applications import bag_of_words, exact_match_accuracy, sample_with_temperature
-from . import Case, Exercise, StructureError, draw_dims, expect_sequence
+from . import Case, Exercise, StructureError, draw_dims, expect_sequence, integer_array
 
 ASSIGNMENT = "09_applications"
 #: library modules a learner may import in this assignment (the sandbox exposes only these)
@@ -44,7 +44,7 @@ def _cases_sample_with_temperature(rng: np.random.Generator) -> Case:
 def _split_sample_with_temperature(value) -> dict:
     p, indices = expect_sequence(
         value, 2, "sample_with_temperature must return the pair (p, indices)")
-    return {"p": p, "indices": _as_float("indices", indices, "an integer array of shape (m,)")}
+    return {"p": p, "indices": integer_array(indices, "indices", "(m,)")}
 
 
 def _cases_bag_of_words(rng: np.random.Generator) -> Case:
@@ -79,12 +79,38 @@ def _cases_exact_match_accuracy(rng: np.random.Generator) -> Case:
 
 def _split_exact_match_accuracy(value) -> dict:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        if isinstance(value, np.ndarray) and value.size == 1:
-            value = value.reshape(())[()]
+        if isinstance(value, np.ndarray) and value.shape == ():
+            value = value[()]                  # a numpy float (np.mean) crosses as a 0-d array
+        elif isinstance(value, np.ndarray) and value.size == 1:
+            raise StructureError(f"exact_match_accuracy must return one float, got an array of "
+                                 f"shape {value.shape}: return float(...) of it")
         else:
             kind = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else type(value).__name__
             raise StructureError(f"exact_match_accuracy must return one number (a float), got {kind}")
     return {"accuracy": np.array([float(value)])}
+
+
+# ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
+
+def _sample_times(probs, temperature, rng):
+    rng = np.random.default_rng(rng)
+    p = softmax(np.log(probs) * temperature)
+    return p, np.array([rng.choice(p.shape[0], p=p[:, i]) for i in range(p.shape[1])])
+
+
+def _bag_with_padding(ids, n_vocab):
+    counts = np.zeros((n_vocab, ids.shape[0], 1))
+    for i, row in enumerate(np.asarray(ids)):
+        np.add.at(counts[:, i, 0], row, 1.0)
+    return counts
+
+
+def _per_token(y_pred, y_true, mask):
+    return float(np.sum((y_pred == y_true) * mask) / np.sum(mask))
+
+
+def _unmasked(y_pred, y_true, mask):
+    return float(np.mean(np.all(y_pred == y_true, axis=1)))
 
 
 EXERCISES = (
@@ -93,6 +119,10 @@ EXERCISES = (
         make_case=_cases_sample_with_temperature, split=_split_sample_with_temperature,
         signature="sample_with_temperature(probs, temperature, rng) -> (p, indices)",
         arg_names=("probs", "temperature", "rng"),
+        diagnoses=(
+            ("multiplies log(probs) by the temperature: divide by it, softmax(log(probs) / "
+             "temperature)", _sample_times),
+        ),
         hints={
             ("p", ("m", "n_y")): "keep the column convention: p has one column per example, "
                                  "shape (n_y, m)",
@@ -103,6 +133,7 @@ EXERCISES = (
         make_case=_cases_bag_of_words, split=_split_bag_of_words,
         signature="bag_of_words(ids, n_vocab) -> counts",
         arg_names=("ids", "n_vocab"),
+        diagnoses=(("counts the padding (id 0): row 0 must stay all zeros", _bag_with_padding),),
         hints={
             ("counts", ("n_vocab", "m")): "add a time axis of length 1: counts has shape "
                                           "(n_vocab, m, 1) (counts[:, :, None])",
@@ -114,6 +145,12 @@ EXERCISES = (
         make_case=_cases_exact_match_accuracy, split=_split_exact_match_accuracy,
         signature="exact_match_accuracy(y_pred, y_true, mask) -> float",
         arg_names=("y_pred", "y_true", "mask"),
+        diagnoses=(
+            ("computes the per-token accuracy: a sequence counts only when every real step "
+             "is right", _per_token),
+            ("ignores the mask: padded steps (mask 0) do not count, whatever y_pred holds there",
+             _unmasked),
+        ),
         rtol=1e-9, atol=1e-12,
     ),
 )

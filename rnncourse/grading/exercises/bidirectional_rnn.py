@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ...activations import softmax, softmax_backward
 from ...bidirectional import brnn_backward, brnn_forward, init_brnn_params
 from ...caches import SequenceCache
 from ...cells import CELLS
@@ -177,6 +178,32 @@ def _numgrad_brnn_backward(case: Case) -> dict:
     return out
 
 
+# ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
+
+def _brnn_unreversed(x, a0_fwd, a0_bwd, params, cell):
+    a_fwd, cache_fwd = CELLS[cell].forward(x, a0_fwd, params["fwd"])
+    a_rev, cache_bwd = CELLS[cell].forward(x[:, :, ::-1], a0_bwd, params["bwd"])
+    a = np.concatenate([a_fwd, a_rev], axis=0)           # a_rev left in reversed time
+    y_hat = softmax(np.einsum("yk,kmt->ymt", params["Wy"], a) + params["by"][:, :, None])
+    return a, y_hat, (cache_fwd, cache_bwd, (a, params["Wy"], y_hat, "softmax"), x, cell,
+                      a0_fwd.shape[0])
+
+
+def _brnn_backward(dy_hat, caches, *, reverse_da=True, reverse_dx=True):
+    cache_fwd, cache_bwd, (a, Wy, y_hat, _), x, cell, n_a = caches
+    dz = softmax_backward(dy_hat, y_hat)
+    da = np.einsum("yk,ymt->kmt", Wy, dz)
+    d_bwd = da[n_a:, :, ::-1] if reverse_da else da[n_a:]
+    g_f = CELLS[cell].backward(np.ascontiguousarray(da[:n_a]), cache_fwd)
+    g_b = CELLS[cell].backward(np.ascontiguousarray(d_bwd), cache_bwd)
+    names = CELLS[cell].param_names
+    return {"fwd": {"d" + k: g_f["d" + k] for k in names},
+            "bwd": {"d" + k: g_b["d" + k] for k in names},
+            "dWy": np.einsum("ymt,kmt->yk", dz, a), "dby": dz.sum(axis=(1, 2))[:, None],
+            "dx": g_f["dx"] + (g_b["dx"][:, :, ::-1] if reverse_dx else g_b["dx"]),
+            "da0_fwd": g_f["da0"], "da0_bwd": g_b["da0"]}
+
+
 _HINTS = {
     ("a", ("n_a", "m", "T_x")): "a stacks both directions: np.concatenate([a_fwd, a_bwd], axis=0) "
                                 "has 2 n_a rows",
@@ -190,6 +217,10 @@ EXERCISES = (
         make_case=_cases_brnn_forward, split=_split_brnn_forward,
         signature="brnn_forward(x, a0_fwd, a0_bwd, params, cell) -> (a, y_hat, caches)",
         arg_names=("x", "a0_fwd", "a0_bwd", "params", "cell"),
+        diagnoses=(
+            ("stacks the backward direction's states without reversing them back in time "
+             "(a_bwd = a_rev[:, :, ::-1])", _brnn_unreversed),
+        ),
         hints=_HINTS, public_seeds=(0, 1, 2),           # lstm, rnn, gru
     ),
     Exercise(
@@ -199,6 +230,12 @@ EXERCISES = (
                   "da0_fwd, da0_bwd",
         arg_names=("dy_hat", "caches"),
         numerical_gradient=_numgrad_brnn_backward,
+        diagnoses=(
+            ("adds the backward direction's dx without reversing it back in time",
+             lambda dy, c: _brnn_backward(dy, c, reverse_dx=False)),
+            ("gives the backward direction its da without reversing it in time first",
+             lambda dy, c: _brnn_backward(dy, c, reverse_da=False)),
+        ),
         hints=_HINTS, public_seeds=(0, 1, 2),           # lstm, rnn, gru
     ),
 )

@@ -174,6 +174,14 @@ def _numgrad_deep_rnn_backward(case: Case) -> dict:
     return out
 
 
+# ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
+
+def _top_layer_first(dy_hat, caches):
+    grads = dict(deep_rnn_backward(dy_hat, caches))
+    grads["recurrent"], grads["da0"] = grads["recurrent"][::-1], grads["da0"][::-1]
+    return grads
+
+
 EXERCISES = (
     Exercise(
         name="deep_rnn_forward", points=5, reference=deep_rnn_forward,
@@ -188,6 +196,10 @@ EXERCISES = (
         signature="deep_rnn_backward(dy_hat, caches) -> dict with recurrent, dWy, dby, dx, da0",
         arg_names=("dy_hat", "caches"),
         numerical_gradient=_numgrad_deep_rnn_backward,
+        diagnoses=(
+            ("lists the layers' gradients top layer first: grads['recurrent'] and grads['da0'] "
+             "go in layer order, layer 1 first", _top_layer_first),
+        ),
         public_seeds=(0, 1, 2),
     ),
 )

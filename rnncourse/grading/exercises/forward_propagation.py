@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...activations import sigmoid, softmax
 from ...losses import bce_step_loss
 from ...rnn import init_rnn_params, rnn_cell_forward, rnn_forward
 from . import Case, Exercise, draw_dims, expect_sequence, split_cell_cache
@@ -87,12 +88,52 @@ def _split_bce_step_loss(value) -> dict:
     return {"L_t": value}
 
 
+# ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
+
+def _cell(x_t, a_prev, params, *, bias=True, out=softmax, by=True, from_prev=False,
+          transposed=False):
+    Waa = params["Waa"].T if transposed else params["Waa"]
+    z = Waa @ a_prev + params["Wax"] @ x_t + (params["ba"] if bias else 0.0)
+    a_next = np.tanh(z)
+    y_hat_t = out(params["Wya"] @ (a_prev if from_prev else a_next)
+                  + (params["by"] if by else 0.0))
+    return a_next, y_hat_t, (a_next, a_prev, x_t, params, y_hat_t, "softmax")
+
+
+def _sequence(x, a0, params, *, store_prev=False, carry=True):
+    a = np.zeros((a0.shape[0], x.shape[1], x.shape[2]))
+    y_hat = np.zeros((params["Wya"].shape[0], x.shape[1], x.shape[2]))
+    cells, a_t = [], a0
+    for t in range(x.shape[2]):
+        a_next, y_t, cache = rnn_cell_forward(x[:, :, t], a_t if carry else a0, params)
+        a[:, :, t], y_hat[:, :, t] = (a_t if store_prev else a_next), y_t
+        cells.append(cache)
+        a_t = a_next
+    return a, y_hat, (cells, x)
+
+
+def _bce(y_hat_t, y_t, *, sign=-1.0, negative_term=True):
+    inner = y_t * np.log(y_hat_t) + ((1 - y_t) * np.log(1 - y_hat_t) if negative_term else 0.0)
+    return sign * np.sum(inner, axis=0)
+
+
+CELL_DIAGNOSES = (
+    ("computes a_next without the bias ba", lambda x_t, a_prev, p: _cell(x_t, a_prev, p, bias=False)),
+    ("applies sigmoid in place of softmax to the prediction (softmax makes each column a "
+     "distribution)", lambda x_t, a_prev, p: _cell(x_t, a_prev, p, out=sigmoid)),
+    ("computes y_hat_t without the bias by", lambda x_t, a_prev, p: _cell(x_t, a_prev, p, by=False)),
+    ("predicts from a_prev instead of the new state a_next",
+     lambda x_t, a_prev, p: _cell(x_t, a_prev, p, from_prev=True)),
+    ("multiplies a_prev by Waa.T instead of Waa",
+     lambda x_t, a_prev, p: _cell(x_t, a_prev, p, transposed=True)),
+)
+
 EXERCISES = (
     Exercise(
         name="rnn_cell_forward", points=3, reference=rnn_cell_forward,
         make_case=_cases_rnn_cell_forward, split=_split_rnn_cell_forward,
         signature="rnn_cell_forward(x_t, a_prev, params) -> (a_next, y_hat_t, cache)",
-        arg_names=("x_t", "a_prev", "params"),
+        arg_names=("x_t", "a_prev", "params"), diagnoses=CELL_DIAGNOSES,
         hints={
             ("a_next", ("n_a", "n_a")): "a_next should have one column per example: "
                                         "multiply Waa by a_prev, not by its transpose",
@@ -104,7 +145,13 @@ EXERCISES = (
         name="rnn_forward", points=4, reference=rnn_forward,
         make_case=_cases_rnn_forward, split=_split_rnn_forward,
         signature="rnn_forward(x, a0, params) -> (a, y_hat, caches)",
-        arg_names=("x", "a0", "params"),
+        arg_names=("x", "a0", "params"), uses=("rnn_cell_forward",),
+        diagnoses=(
+            ("stores the state before each step (a_prev) in a[:, :, t] instead of the new "
+             "state a_next", lambda x, a0, p: _sequence(x, a0, p, store_prev=True)),
+            ("starts every step from a0: hand each step's a_next on to the next step",
+             lambda x, a0, p: _sequence(x, a0, p, carry=False)),
+        ),
         hints={
             ("a", ("n_a", "m")): "a must keep every time step: fill a[:, :, t] inside the loop",
             ("y_hat", ("n_y", "m")): "y_hat must keep every time step: "
@@ -116,6 +163,12 @@ EXERCISES = (
         make_case=_cases_bce_step_loss, split=_split_bce_step_loss,
         signature="bce_step_loss(y_hat_t, y_t) -> L_t of shape (m,)",
         arg_names=("y_hat_t", "y_t"),
+        diagnoses=(
+            ("leaves out the minus sign (the loss is minus the log-likelihood)",
+             lambda y_hat_t, y_t: _bce(y_hat_t, y_t, sign=1.0)),
+            ("leaves out the (1 - y_t) * log(1 - y_hat_t) term",
+             lambda y_hat_t, y_t: _bce(y_hat_t, y_t, negative_term=False)),
+        ),
         hints={
             ("L_t", ("1", "m")): "sum over the n_y units with axis=0 and without keepdims: "
                                  "the loss has shape (m,)",

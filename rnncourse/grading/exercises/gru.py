@@ -16,9 +16,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ...activations import sigmoid, softmax
 from ...gradcheck import numerical_gradient
 from ...gru import GRU_SHAPES, gru_cell_backward, gru_cell_forward, gru_forward, init_gru_params
-from . import Case, Exercise, draw_dims, expect_dict, expect_sequence, split_cell_cache
+from . import (Case, Exercise, documented_cache, draw_dims, expect_dict, expect_sequence,
+               split_cell_cache)
 
 ASSIGNMENT = "05_gru"
 #: library modules a learner may import in this assignment (the sandbox exposes only these)
@@ -85,6 +87,7 @@ def _cases_gru_cell_backward(rng: np.random.Generator) -> Case:
     params = random_gru_params(rng, dims)
     x_t, c_prev = _step_inputs(rng, dims)
     _, _, cache = gru_cell_forward(x_t, c_prev, params)
+    cache = documented_cache(cache, CACHE_FIELDS, "GRUCellCache")   # the 7 entries of exercise 1
     dc_next = rng.standard_normal((dims["n_a"], dims["m"]))
     return Case((dc_next, cache), dims)
 
@@ -115,12 +118,67 @@ _BIAS_HINTS = {
     )
 }
 
+# ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
+
+def _gru_cell(x_t, c_prev, params, *, relevance=True, pytorch=False, x_first=False):
+    def stack(top, bottom):
+        return np.concatenate([bottom, top] if x_first else [top, bottom], axis=0)
+
+    concat = stack(c_prev, x_t)
+    Gamma_r = sigmoid(params["Wr"] @ concat + params["br"])
+    Gamma_u = sigmoid(params["Wu"] @ concat + params["bu"])
+    c_tilde = np.tanh(params["Wc"] @ stack(Gamma_r * c_prev if relevance else c_prev, x_t)
+                      + params["bc"])
+    keep = Gamma_u if pytorch else 1 - Gamma_u
+    c_next = (1 - keep) * c_tilde + keep * c_prev
+    y_hat_t = softmax(params["Wy"] @ c_next + params["by"])
+    return c_next, y_hat_t, (c_next, c_prev, x_t, params, c_tilde, Gamma_u, Gamma_r)
+
+
+def _gru_cell_backward(dc_next, cache, *, relevance_term=True):
+    c_next, c_prev, x_t, p, c_tilde, Gamma_u, Gamma_r = cache[:7]
+    n_a = c_prev.shape[0]
+    dz_c = dc_next * Gamma_u * (1 - c_tilde ** 2)
+    d_concat_r = p["Wc"].T @ dz_c
+    dz_u = dc_next * (c_tilde - c_prev) * Gamma_u * (1 - Gamma_u)
+    dz_r = d_concat_r[:n_a] * c_prev * Gamma_r * (1 - Gamma_r)
+    concat = np.concatenate([c_prev, x_t], axis=0)
+    d_concat = p["Wu"].T @ dz_u + p["Wr"].T @ dz_r
+    dc_prev = dc_next * (1 - Gamma_u) + d_concat[:n_a] \
+        + (d_concat_r[:n_a] * Gamma_r if relevance_term else 0.0)
+    return {"dx_t": d_concat_r[n_a:] + d_concat[n_a:], "dc_prev": dc_prev,
+            "dWc": dz_c @ np.concatenate([Gamma_r * c_prev, x_t], axis=0).T,
+            "dWu": dz_u @ concat.T, "dWr": dz_r @ concat.T,
+            "dbc": dz_c.sum(axis=1, keepdims=True), "dbu": dz_u.sum(axis=1, keepdims=True),
+            "dbr": dz_r.sum(axis=1, keepdims=True)}
+
+
+def _gru_sequence(x, a0, params, *, carry=True):
+    a = np.zeros((a0.shape[0], x.shape[1], x.shape[2]))
+    y_hat = np.zeros((params["Wy"].shape[0], x.shape[1], x.shape[2]))
+    cells, c = [], a0
+    for t in range(x.shape[2]):
+        c_next, y_hat[:, :, t], cache = gru_cell_forward(x[:, :, t], c if carry else a0, params)
+        a[:, :, t] = c = c_next
+        cells.append(cache)
+    return a, y_hat, (cells, x)
+
+
 EXERCISES = (
     Exercise(
         name="gru_cell_forward", points=3, reference=gru_cell_forward,
         make_case=_cases_gru_cell_forward, split=_split_gru_cell_forward,
         signature="gru_cell_forward(x_t, c_prev, params) -> (c_next, y_hat_t, cache)",
         arg_names=("x_t", "c_prev", "params"),
+        diagnoses=(
+            ("computes the candidate without the relevance gate (stack Gamma_r * c_prev, "
+             "not c_prev, on top of x_t)", lambda x, c, p: _gru_cell(x, c, p, relevance=False)),
+            ("uses PyTorch's convention, in which Gamma_u keeps the memory: in the course "
+             "c_next = Gamma_u * c_tilde + (1 - Gamma_u) * c_prev",
+             lambda x, c, p: _gru_cell(x, c, p, pytorch=True)),
+            ("stacks [x_t; c_prev]: the course stacks the memory on top, [c_prev; x_t]",
+             lambda x, c, p: _gru_cell(x, c, p, x_first=True)),
+        ),
         hints={
             ("y_hat_t", ("n_y", "n_y")): "y_hat_t should have one column per example: "
                                          "compute Wy @ c_next + by",
@@ -132,7 +190,11 @@ EXERCISES = (
         name="gru_forward", points=4, reference=gru_forward,
         make_case=_cases_gru_forward, split=_split_gru_forward,
         signature="gru_forward(x, a0, params) -> (a, y_hat, caches)",
-        arg_names=("x", "a0", "params"),
+        arg_names=("x", "a0", "params"), uses=("gru_cell_forward",),
+        diagnoses=(
+            ("starts every step from a0: the memory returned by step t is the c_prev of "
+             "step t + 1", lambda x, a0, p: _gru_sequence(x, a0, p, carry=False)),
+        ),
         hints={
             ("a", ("n_a", "m")): "a must keep every time step: fill a[:, :, t] inside the loop",
             ("y_hat", ("n_y", "m")): "y_hat must keep every time step: "
@@ -146,6 +208,11 @@ EXERCISES = (
                   "dWr, dbc, dbu, dbr",
         arg_names=("dc_next", "cache"),
         numerical_gradient=_numgrad_gru_cell_backward,
+        diagnoses=(
+            ("leaves out the second term of dc_prev, d concat_r[:n_a] * Gamma_r (through "
+             "Gamma_r * c_prev)", lambda dc, cache: _gru_cell_backward(dc, cache,
+                                                                       relevance_term=False)),
+        ),
         hints={
             **_BIAS_HINTS,
             ("dc_prev", ("n_x", "m")): "dc_prev has the shape of c_prev, (n_a, m): take the "

@@ -17,11 +17,13 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ...activations import sigmoid, softmax
 from ...caches import SequenceCache
 from ...gradcheck import numerical_gradient
 from ...lstm import (LSTM_SHAPES, init_lstm_params, lstm_backward, lstm_cell_backward,
                      lstm_cell_forward, lstm_forward)
-from . import Case, Exercise, draw_dims, expect_dict, expect_sequence, split_cell_cache
+from . import (Case, Exercise, documented_cache, draw_dims, expect_dict, expect_sequence,
+               split_cell_cache)
 
 ASSIGNMENT = "06_lstm"
 #: library modules a learner may import in this assignment (the sandbox exposes only these)
@@ -98,6 +100,7 @@ def _cases_lstm_cell_backward(rng: np.random.Generator) -> Case:
     params = random_lstm_params(rng, dims)
     x_t, a_prev, c_prev = _step_inputs(rng, dims)
     _, _, _, cache = lstm_cell_forward(x_t, a_prev, c_prev, params)
+    cache = documented_cache(cache, CACHE_FIELDS, "LSTMCellCache")  # the 11 entries of exercise 1
     da_next = rng.standard_normal((dims["n_a"], dims["m"]))
     dc_next = rng.standard_normal((dims["n_a"], dims["m"]))
     return Case((da_next, dc_next, cache), dims)
@@ -124,7 +127,8 @@ def _cases_lstm_backward(rng: np.random.Generator) -> Case:
     _, _, _, caches = lstm_forward(x, a0, params, c0=c0)
     da = rng.standard_normal((dims["n_a"], dims["m"], dims["T_x"]))
     # the learner-facing form: a plain list of cell caches, as a loop over cells builds it
-    return Case((da, SequenceCache(list(caches.cells), caches.x)), dims)
+    cells = [documented_cache(c, CACHE_FIELDS, "LSTMCellCache") for c in caches.cells]
+    return Case((da, SequenceCache(cells, caches.x)), dims)
 
 
 def _numgrad_lstm_backward(case: Case) -> dict:
@@ -145,6 +149,55 @@ def _split_grads(name: str):
     def split(value) -> dict:
         return dict(expect_dict(value, f"{name} must return a dict of gradients"))
     return split
+
+
+# ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
+
+def _lstm_cell(x_t, a_prev, c_prev, params, *, swap_fu=False, tanh_memory=True):
+    concat = np.concatenate([a_prev, x_t], axis=0)
+    c_tilde = np.tanh(params["Wc"] @ concat + params["bc"])
+    Gamma_u = sigmoid(params["Wu"] @ concat + params["bu"])
+    Gamma_f = sigmoid(params["Wf"] @ concat + params["bf"])
+    Gamma_o = sigmoid(params["Wo"] @ concat + params["bo"])
+    c_next = (Gamma_f * c_tilde + Gamma_u * c_prev) if swap_fu else \
+        (Gamma_u * c_tilde + Gamma_f * c_prev)
+    tanh_c_next = np.tanh(c_next)
+    a_next = Gamma_o * (tanh_c_next if tanh_memory else c_next)
+    y_hat_t = softmax(params["Wy"] @ a_next + params["by"])
+    return a_next, c_next, y_hat_t, (a_next, c_next, a_prev, c_prev, x_t, params, c_tilde,
+                                     Gamma_u, Gamma_f, Gamma_o, tanh_c_next)
+
+
+def _lstm_cell_backward(da_next, dc_next, cache, *, through_a=True):
+    (_, _, a_prev, c_prev, x_t, p, c_tilde, Gamma_u, Gamma_f, Gamma_o, tanh_c) = cache[:11]
+    n_a = a_prev.shape[0]
+    dc = dc_next + (da_next * Gamma_o * (1 - tanh_c ** 2) if through_a else 0.0)
+    dz = {"f": dc * c_prev * Gamma_f * (1 - Gamma_f), "u": dc * c_tilde * Gamma_u * (1 - Gamma_u),
+          "o": da_next * tanh_c * Gamma_o * (1 - Gamma_o), "c": dc * Gamma_u * (1 - c_tilde ** 2)}
+    concat = np.concatenate([a_prev, x_t], axis=0)
+    out = {"dc_prev": dc * Gamma_f}
+    d_concat = sum(p["W" + g].T @ d for g, d in dz.items())
+    for g, d in dz.items():
+        out["dW" + g], out["db" + g] = d @ concat.T, d.sum(axis=1, keepdims=True)
+    out["da_prev"], out["dx_t"] = d_concat[:n_a], d_concat[n_a:]
+    return out
+
+
+def _lstm_backward(da, caches, *, memory=True, recurrent=True):
+    cells, x = caches
+    p = cells[0][5]
+    n_a, m = da.shape[:2]
+    dx = np.zeros(x.shape)
+    total = {"d" + k: np.zeros_like(p[k]) for k in _RECURRENT}
+    g_a, g_c = np.zeros((n_a, m)), np.zeros((n_a, m))
+    for t in range(x.shape[2] - 1, -1, -1):
+        step = lstm_cell_backward(da[:, :, t] + (g_a if recurrent else 0.0),
+                                  g_c if memory else np.zeros((n_a, m)), cells[t])
+        dx[:, :, t] = step["dx_t"]
+        for k in total:
+            total[k] = total[k] + step[k]
+        g_a, g_c = step["da_prev"], step["dc_prev"]
+    return {"dx": dx, "da0": g_a, "dc0": g_c, **total}
 
 
 _BIAS_HINTS = {
@@ -169,6 +222,12 @@ EXERCISES = (
         signature="lstm_cell_forward(x_t, a_prev, c_prev, params) -> "
                   "(a_next, c_next, y_hat_t, cache)",
         arg_names=("x_t", "a_prev", "c_prev", "params"),
+        diagnoses=(
+            ("has the forget and update gates swapped: c_next = Gamma_u * c_tilde + "
+             "Gamma_f * c_prev", lambda x, a, c, p: _lstm_cell(x, a, c, p, swap_fu=True)),
+            ("computes a_next = Gamma_o * c_next: the output gate multiplies tanh(c_next)",
+             lambda x, a, c, p: _lstm_cell(x, a, c, p, tanh_memory=False)),
+        ),
         hints={
             ("y_hat_t", ("n_y", "n_y")): "y_hat_t should have one column per example: "
                                          "compute Wy @ a_next + by",
@@ -178,7 +237,7 @@ EXERCISES = (
         name="lstm_forward", points=3, reference=lstm_forward,
         make_case=_cases_lstm_forward, split=_split_lstm_forward,
         signature="lstm_forward(x, a0, params) -> (a, y_hat, c, caches)",
-        arg_names=("x", "a0", "params"),
+        arg_names=("x", "a0", "params"), uses=("lstm_cell_forward",),
         hints={
             ("a", ("n_a", "m")): "a must keep every time step: fill a[:, :, t] inside the loop",
             ("c", ("n_a", "m")): "c must keep every time step: fill c[:, :, t] inside the loop",
@@ -193,6 +252,11 @@ EXERCISES = (
                   "dc_prev, dWf, dWu, dWc, dWo, dbf, dbu, dbc, dbo",
         arg_names=("da_next", "dc_next", "cache"),
         numerical_gradient=_numgrad_lstm_cell_backward,
+        diagnoses=(
+            ("leaves out the term of dc that comes through the hidden state, da_next * Gamma_o * "
+             "(1 - tanh_c_next ** 2)", lambda da, dc, cache: _lstm_cell_backward(da, dc, cache,
+                                                                                  through_a=False)),
+        ),
         hints={**_BIAS_HINTS, **_STACK_HINTS},
     ),
     Exercise(
@@ -200,8 +264,15 @@ EXERCISES = (
         make_case=_cases_lstm_backward, split=_split_grads("lstm_backward"),
         signature="lstm_backward(da, caches) -> dict with dx, da0, dc0, dWf, dWu, dWc, dWo, "
                   "dbf, dbu, dbc, dbo",
-        arg_names=("da", "caches"),
+        arg_names=("da", "caches"), uses=("lstm_cell_backward",),
         numerical_gradient=_numgrad_lstm_backward,
+        diagnoses=(
+            ("runs without the memory gradient from step t+1: pass each step's dc_prev on as "
+             "the next step's dc_next", lambda da, c: _lstm_backward(da, c, memory=False)),
+            ("calls lstm_cell_backward with da[:, :, t] alone, without the gradient from step "
+             "t+1 (the da_prev of the step after it)",
+             lambda da, c: _lstm_backward(da, c, recurrent=False)),
+        ),
         hints={**_BIAS_HINTS,
                ("dx", ("n_x", "m")): "dx must keep every time step: fill dx[:, :, t]"},
     ),

@@ -15,8 +15,8 @@ import numpy as np
 
 from ... import architectures
 from ...architectures import encoder_decoder_forward, many_to_one_forward
-from ...rnn import init_rnn_params
-from . import Case, Exercise, StructureError, draw_dims, expect_sequence
+from ...rnn import init_rnn_params, rnn_cell_forward
+from . import Case, Exercise, draw_dims, expect_sequence, integer_array
 from .forward_propagation import random_params, random_sequence_inputs
 
 ASSIGNMENT = "01_rnn_types"
@@ -64,13 +64,8 @@ def _cases_one_to_many_generate(rng: np.random.Generator) -> Case:
 def _split_one_to_many_generate(value) -> dict:
     y, indices, y_hat, a = expect_sequence(
         value, 4, "one_to_many_generate must return the tuple (y, indices, y_hat, a)")
-    if isinstance(indices, np.ndarray) and indices.dtype.kind in "iu":
-        # token indices are integers; the comparison works on floats (exact for small ints)
-        indices = indices.astype(np.float64)
-    elif isinstance(indices, np.ndarray) and indices.dtype.kind != "f":
-        raise StructureError(f"indices must be an integer array of shape (m, T_y), "
-                             f"got dtype {indices.dtype}")
-    return {"y": y, "indices": indices, "y_hat": y_hat, "a": a}
+    return {"y": y, "indices": integer_array(indices, "indices", "(m, T_y)"), "y_hat": y_hat,
+            "a": a}
 
 
 def _cases_encoder_decoder_forward(rng: np.random.Generator) -> Case:
@@ -88,10 +83,39 @@ def _split_encoder_decoder_forward(value) -> dict:
     return {"y_hat": value}
 
 
+# ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
+
+def _many_to_one(x, a0, params, *, keep_first=False, carry=True):
+    a_t, kept = a0, None
+    for t in range(x.shape[2]):
+        a_next, y_hat, _ = rnn_cell_forward(x[:, :, t], a_t if carry else a0, params)
+        kept = y_hat if (kept is None or not keep_first) else kept
+        a_t = a_next
+    return kept, a_t
+
+
+def _encoder_decoder(x, a0, enc_params, dec_params, T_y, *, from_summary=True):
+    e = a0
+    for t in range(x.shape[2]):
+        e = rnn_cell_forward(x[:, :, t], e, enc_params, output=None)[0]
+    n_y, m = dec_params["Wya"].shape[0], x.shape[1]
+    y_hat, d, x_dec = np.zeros((n_y, m, T_y)), (e if from_summary else a0), np.zeros((n_y, m))
+    for t in range(T_y):
+        d, x_dec, _ = rnn_cell_forward(x_dec, d, dec_params)
+        y_hat[:, :, t] = x_dec
+    return y_hat
+
+
 EXERCISES = (
     Exercise(
         name="many_to_one_forward", points=3, reference=many_to_one_forward,
         make_case=_cases_many_to_one_forward, split=_split_many_to_one_forward,
+        diagnoses=(
+            ("returns the prediction of the first step instead of the last",
+             lambda x, a0, p: _many_to_one(x, a0, p, keep_first=True)),
+            ("starts every step from a0: keep the new hidden state for the next step",
+             lambda x, a0, p: _many_to_one(x, a0, p, carry=False)),
+        ),
         signature="many_to_one_forward(x, a0, params) -> (y_hat, a_last)",
         arg_names=("x", "a0", "params"),
         hints={
@@ -112,6 +136,10 @@ EXERCISES = (
     Exercise(
         name="encoder_decoder_forward", points=4, reference=encoder_decoder_forward,
         make_case=_cases_encoder_decoder_forward, split=_split_encoder_decoder_forward,
+        diagnoses=(
+            ("starts the decoder from a0 instead of the encoder's last state",
+             lambda x, a0, e, d, T_y: _encoder_decoder(x, a0, e, d, T_y, from_summary=False)),
+        ),
         signature="encoder_decoder_forward(x, a0, enc_params, dec_params, T_y) -> y_hat",
         arg_names=("x", "a0", "enc_params", "dec_params", "T_y"),
         hints={

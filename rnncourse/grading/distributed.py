@@ -1,0 +1,212 @@
+"""Grading on a Dask cluster: each submission's sandboxed grading is one Dask task.
+
+``rnncourse grade ... --scheduler tcp://HOST:PORT`` (an existing ``dask.distributed``
+scheduler) or ``--scheduler local:N`` (a :class:`distributed.LocalCluster` of ``N``
+worker processes on this machine) hands every submission to :func:`grade_task` on a
+Dask worker.  What stays the same as local grading, by construction:
+
+* **One writer.**  The client reads each file, sends its bytes (workers need no access
+  to the submissions folder) and receives a plain report (``Report.to_dict()``, a
+  JSON-safe dict) and the digest of the bytes graded.  Only the client writes the
+  SQLite gradebook and the feedback pages, as results arrive, so a batch resumes
+  exactly as a local one: recorded files are skipped, a killed client loses nothing
+  already recorded.
+* **Same cases.**  The seed of the hidden cases is derived from the *client's*
+  grading secret (:func:`rnncourse.grading.cases.grading_secret`), sent with the task:
+  a worker on another machine grades with the cases the local grader would use, so
+  the grades are identical.
+* **Same sandbox.**  The task runs :mod:`rnncourse.grading.sandbox` inside the Dask
+  worker process: the confined grading worker is a child of the Dask worker, with the
+  same limits; it dies with its parent (``PR_SET_PDEATHSIG``).
+
+Faults: a Dask worker that dies during a task (killed, out of memory) has the task
+retried on another worker; after ``retries`` retries (default 2) the submission is
+reported as an error, for that submission only.  With ``local:N`` the limit is set on
+the cluster this module starts; a remote scheduler applies its own
+``distributed.scheduler.allowed-failures`` setting (set it to 2 for the same policy).
+Ctrl-C cancels the tasks not yet finished and closes the client.
+
+Only this module imports Dask, and only when a scheduler is asked for: install it
+with ``pip install 'rnncourse[distributed]'``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable, Iterator
+
+__all__ = ["DEFAULT_RETRIES", "DaskPool", "grade_task", "parse_scheduler"]
+
+#: retries of a submission whose Dask worker died, before it is reported as an error
+DEFAULT_RETRIES = 2
+
+
+def parse_scheduler(text: str) -> tuple[str, object]:
+    """``("local", N)`` for ``"local:N"``, ``("address", text)`` for a scheduler address.
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is neither (the message names the forms accepted).
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"--scheduler: expected tcp://HOST:PORT or local:N, got {text!r}")
+    text = text.strip()
+    if text.startswith("local:") or text == "local":
+        count = text.partition(":")[2]
+        try:
+            n = int(count)
+        except ValueError:
+            raise ValueError(f"--scheduler: expected local:N with N a number of workers, "
+                             f"got {text!r}") from None
+        if n < 1:
+            raise ValueError(f"--scheduler: local:N needs N >= 1 workers, got {n}")
+        return "local", n
+    if "://" not in text:
+        raise ValueError(f"--scheduler: expected tcp://HOST:PORT (or tls://, ws://, inproc://) "
+                         f"or local:N, got {text!r}")
+    return "address", text
+
+
+def grade_task(path: str, data: bytes, secret: bytes, kwargs: dict) -> tuple[dict, str]:
+    """What a Dask worker runs for one submission.
+
+    Parameters
+    ----------
+    path : str
+        The submission's path on the client (it names the student and the file in the
+        report; the worker never opens it).
+    data : bytes
+        The file's content, read by the client.
+    secret : bytes
+        The client's grading secret (the hidden cases' seed is derived from it).
+    kwargs : dict
+        The keyword arguments of the local grader (``assignment``, ``timeout``, ...).
+
+    Returns
+    -------
+    (dict, str) or (None, str)
+        ``Report.to_dict()`` and the digest of ``data``; or no report and the reason
+        this submission could not be graded (what :func:`~.grade._guarded` says).
+    """
+    from .grade import _grade, _guarded
+
+    graded, error = _guarded(path, lambda: _grade(path, data=data, secret=secret, **kwargs))
+    if error is not None:   # this submission's failure only, as in local grading
+        return None, error
+    report, digest = graded
+    return report.to_dict(), digest
+
+
+def _died_message(path: str, exc: BaseException, retries: int) -> str:
+    return (f"{path}: the Dask worker grading it died {retries + 1} times "
+            f"({type(exc).__name__}: {str(exc)[:200]}); not graded")
+
+
+class DaskPool:
+    """Submissions graded as Dask tasks, results yielded as they finish.
+
+    Parameters
+    ----------
+    scheduler : str
+        ``tcp://HOST:PORT`` or ``local:N`` (see :func:`parse_scheduler`).
+    retries : int
+        Retries of a submission whose worker died (``local:N`` only; see the module).
+    window : int, optional
+        Tasks in flight at once (default: 4 per worker thread); files are read only when
+        their task is submitted, so the client never holds the whole class in memory.
+    """
+
+    def __init__(self, scheduler: str, *, retries: int = DEFAULT_RETRIES,
+                 window: int | None = None):
+        self.kind, self.target = parse_scheduler(scheduler)
+        self.retries = retries
+        self.window = window
+        self.client = None
+        self.cluster = None
+
+    def __enter__(self) -> "DaskPool":
+        try:
+            import dask
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise RuntimeError(
+                f"--scheduler needs Dask: pip install 'rnncourse[distributed]' ({exc})") from None
+        if self.kind == "local":
+            with dask.config.set({"distributed.scheduler.allowed-failures": self.retries}):
+                self.cluster = LocalCluster(n_workers=self.target, threads_per_worker=1,
+                                            processes=True, dashboard_address=None,
+                                            host="127.0.0.1", silence_logs=40)
+            self.client = Client(self.cluster)
+        else:
+            try:
+                self.client = Client(self.target, timeout="20s")
+            except OSError as exc:
+                raise RuntimeError(f"--scheduler: cannot reach {self.target}: {exc}") from None
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def _threads(self) -> int:
+        info = self.client.scheduler_info().get("workers", {})
+        return max(1, sum(int(w.get("nthreads", 1)) for w in info.values()))
+
+    def run(self, paths: Iterable[str], kwargs: dict) -> Iterator[tuple[str, object]]:
+        """Yield ``(path, (Report, digest))`` or ``(path, error message)`` per file, as
+        tasks finish.  Exceptions of the grader itself (``SandboxError``) propagate."""
+        from distributed import KilledWorker, as_completed
+
+        from .cases import grading_secret
+        from .report import Report
+        from .sandbox import SandboxError
+
+        secret = grading_secret()
+        todo = list(paths)
+        window = self.window or 4 * self._threads()
+        running = as_completed()
+        owner = {}
+        position = 0
+
+        def submit_next() -> Iterator[tuple[str, object]]:
+            nonlocal position
+            while position < len(todo) and running.count() < window:
+                p = todo[position]
+                position += 1
+                try:
+                    with open(p, "rb") as f:
+                        data = f.read()
+                except OSError as exc:
+                    yield p, f"{p}: {exc.strerror or exc}"
+                    continue
+                future = self.client.submit(grade_task, os.path.normpath(p), data, secret,
+                                            kwargs, key=f"rnncourse-grade-{position}-{os.urandom(6).hex()}",
+                                            pure=False)
+                owner[future.key] = (p, future)
+                running.add(future)
+
+        try:
+            yield from submit_next()
+            while running.count() or position < len(todo):
+                future = next(running)
+                p = owner.pop(future.key)[0]
+                try:
+                    payload, digest = future.result()
+                except KilledWorker as exc:
+                    yield p, _died_message(p, exc, self.retries)
+                except SandboxError:
+                    raise   # the grader cannot run at all: as locally
+                except Exception as exc:  # noqa: BLE001  (the task's or Dask's own failure)
+                    yield p, f"{p}: grading on Dask failed ({type(exc).__name__}: {str(exc)[:300]})"
+                else:
+                    yield p, (digest if payload is None else (Report.from_dict(payload), digest))
+                finally:
+                    future.release()
+                yield from submit_next()
+        except BaseException:  # Ctrl-C, or the grader's own error: stop the rest cleanly
+            if owner:
+                self.client.cancel([future for _, future in owner.values()])
+            raise

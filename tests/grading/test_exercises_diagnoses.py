@@ -1,0 +1,55 @@
+"""Diagnoses: each known wrong variant of a reference is named when a learner's answer
+matches it, and never fires for a right answer."""
+
+import copy
+
+import numpy as np
+import pytest
+
+from rnncourse.grading import plain
+from rnncourse.grading.compare import CallOutcome, diagnose, judge
+from rnncourse.grading.exercises import all_assignments, find_exercise
+
+DIAGNOSED = [(ex, name, fn) for a in all_assignments() for ex in a.exercises
+             for name, fn in ex.diagnoses]
+
+
+def _outcome(value, case):
+    return CallOutcome("returned", value=plain.decode(plain.encode(value)),
+                       inputs_after=plain.decode(plain.encode(tuple(case.args))))
+
+
+@pytest.mark.parametrize("ex, name, variant", DIAGNOSED,
+                         ids=[f"{ex.name}:{name[:40]}" for ex, name, _ in DIAGNOSED])
+def test_a_learner_answer_matching_a_variant_gets_its_name(ex, name, variant):
+    case = ex.public_cases()[0]
+    expected = ex.split(ex.reference(*copy.deepcopy(case.args)))
+    numerical = ex.numerical_gradient(case) if ex.numerical_gradient else None
+    value = variant(*copy.deepcopy(case.args))
+    verdict = judge(ex, case, expected, _outcome(value, case), numerical)
+    assert verdict.status == "failed", (name, verdict)     # the variant is a real mistake
+    assert verdict.message.endswith(f"when it {name}") or f"when it {name}" in verdict.message, \
+        verdict.message
+
+
+@pytest.mark.parametrize("ex", list({ex.name: ex for ex, _, _ in DIAGNOSED}.values()),
+                         ids=lambda e: e.name)
+def test_the_reference_matches_no_diagnosis(ex):
+    for seed in ex.public_seeds:
+        case = ex.make_case(np.random.default_rng(seed))
+        got = ex.split(ex.reference(*copy.deepcopy(case.args)))
+        assert diagnose(ex, case, got, expected=got) is None
+
+
+def test_every_assignment_diagnoses_its_exercises():
+    for a in all_assignments():
+        assert any(ex.diagnoses for ex in a.exercises), a.name
+
+
+def test_a_wrong_answer_matching_nothing_gets_no_diagnosis():
+    _, ex = find_exercise("rnn_cell_forward")
+    case = ex.public_cases()[0]
+    expected = ex.split(ex.reference(*copy.deepcopy(case.args)))
+    a_next, y, cache = ex.reference(*copy.deepcopy(case.args))
+    verdict = judge(ex, case, expected, _outcome((a_next + 1.0, y, cache), case))
+    assert verdict.status == "failed" and "This is what" not in verdict.message
