@@ -1,6 +1,6 @@
 """A JupyterLab server on loopback and Debian's chromium, for tests/browser/.
 
-:func:`start_lab` copies the lesson notebooks into a scratch folder (so that nothing
+:func:`start_lab` copies the lessons and assignments into a scratch folder (so that nothing
 the browser does, autosave included, touches the repository), and starts
 ``jupyter lab`` on 127.0.0.1 with a random token, its own settings and workspaces
 (cells never virtualised, so every cell is in the page) and ``window.jupyterapp``
@@ -32,7 +32,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 @dataclass
 class Lab:
     process: subprocess.Popen
-    root: Path          #: the folder the server serves (a copy of notebooks/)
+    root: Path          #: the folder the server serves (a copy of notebooks/, assignments/)
     url: str            #: http://127.0.0.1:PORT
     token: str
     log: Path
@@ -59,8 +59,10 @@ def _free_port() -> int:
 
 def start_lab(repo: Path, scratch: Path, timeout: float = 120.0) -> Lab:
     root = scratch / "served"
-    shutil.copytree(repo / "notebooks", root / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for folder in ("notebooks", "assignments"):
+        if (repo / folder).is_dir():
+            shutil.copytree(repo / folder, root / folder,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     settings = scratch / "lab-settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
     # every cell stays in the page (JupyterLab 4 otherwise renders only the visible ones)

@@ -1,5 +1,6 @@
 """Every lesson, opened and run in JupyterLab in a real browser, as a learner would.
 
+For each assignment: it opens unmodified and saves back byte for byte.
 For each notebook in notebooks/: open it (it must not show as modified, and saving it
 unchanged must give back the committed file byte for byte); before it runs, every
 explorer shows the one-line placeholder, never ``VBox(children=...)``; Run All gives no
@@ -25,6 +26,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+ASSIGNMENTS = sorted((ROOT / "assignments").glob("*.ipynb"))
 SHOTS = ROOT / "build" / "browser-test"
 RUN_ALL_TIMEOUT_MS = 240_000
 CONTROLS = (".widget-slider, .widget-hslider, .widget-dropdown, .widget-text, "
@@ -126,7 +128,21 @@ def shots():
 
 
 def test_there_are_lessons():
-    assert len(LESSONS) >= 10
+    assert len(LESSONS) >= 10 and ASSIGNMENTS
+
+
+@pytest.mark.parametrize("path", ASSIGNMENTS, ids=lambda p: p.stem)
+def test_assignment_opens_unmodified(path, lab, page):
+    # a learner's notebook too must not show as modified, nor change when saved as it is
+    # (tests/authoring/test_assignments_run_all.py runs it top to bottom)
+    relative = f"assignments/{path.name}"
+    try:
+        opened = page.evaluate(OPEN, relative)
+        assert not opened["dirty"], f"{relative} shows as modified as soon as it opens"
+        page.evaluate(SAVE)
+        assert (lab.root / relative).read_bytes() == path.read_bytes()
+    finally:
+        page.evaluate(CLOSE)
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
