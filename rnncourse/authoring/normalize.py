@@ -38,6 +38,7 @@ import functools
 import os
 import re
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,16 +100,25 @@ def kernel_metadata(name: str = _DEFAULT_KERNEL, timeout: float = 60.0) -> Kerne
     except NoSuchKernel:
         raise AuthoringError(f"kernel_metadata: no kernel spec named {name!r} "
                              f"(see `jupyter kernelspec list`)") from None
-    manager, client = start_new_kernel(kernel_name=name, startup_timeout=timeout)
-    try:
-        msg_id = client.kernel_info()
-        reply = client.get_shell_msg(timeout=timeout)
-        while reply["parent_header"].get("msg_id") != msg_id:
+    # the kernel's own messages (a warning about TCP on every start) go to a file, shown
+    # only when it cannot answer
+    with tempfile.TemporaryFile("w+") as log:
+        try:
+            manager, client = start_new_kernel(kernel_name=name, startup_timeout=timeout,
+                                               stdout=log, stderr=log)
+        except RuntimeError as exc:
+            log.seek(0)
+            raise AuthoringError(f"kernel_metadata: kernel {name!r} did not start ({exc}): "
+                                 f"{log.read()[-2000:]}") from None
+        try:
+            msg_id = client.kernel_info()
             reply = client.get_shell_msg(timeout=timeout)
-        language_info = dict(reply["content"]["language_info"])
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
+            while reply["parent_header"].get("msg_id") != msg_id:
+                reply = client.get_shell_msg(timeout=timeout)
+            language_info = dict(reply["content"]["language_info"])
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
     kernelspec = {"display_name": spec.display_name, "language": spec.language, "name": name}
     return KernelMetadata(kernelspec, language_info)
 
@@ -139,8 +149,7 @@ def normalize_notebook(nb: NotebookNode, kernel: KernelMetadata | None = None) -
     """A normalised copy of ``nb`` (the argument is not modified).
 
     ``kernel`` gives the kernelspec and language_info to store; ``None`` keeps the
-    notebook's own (``rnncourse assign`` passes ``None``: an assignment stores what
-    its normalised solution notebook stores).  Other notebook and cell metadata
+    notebook's own.  Other notebook and cell metadata
     (tags, ``rnncourse``, ``nbgrader``, ...) are kept.
     """
     nb = copy.deepcopy(nb)
