@@ -36,6 +36,10 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("07_bidirectional_rnn", "Bidirectional RNN"),
     Lesson("08_deep_rnn", "Deep RNN"),
     Lesson("09_applications", "Applications: sentiment, music, DNA, translation, speech, video, NER"),
+    Lesson("10_language_model", "Capstone: a character-level language model, trained and sampled"),
+    Lesson("11_seq2seq", "Sequence to sequence: embeddings, encoder-decoder, beam search"),
+    Lesson("12_labelling_sequences", "Labelling sequences: speech frames, named entities, DNA"),
+    Lesson("13_music", "Music generation with real notes: Bach chorale melodies", graded=False),
 )
 
 

@@ -155,8 +155,11 @@ def _pack(ids, lengths, y, vocab, label_names, dtype, label_sep=" -> ") -> Seque
 
 AGREEMENT_SINGULAR = ("cat", "dog", "bird", "horse", "child", "mouse")
 AGREEMENT_PLURAL = ("cats", "dogs", "birds", "horses", "children", "mice")
+#: the only nouns among the fillers: objects with a distinct plural ("cakes", ...), so that
+#: no filler can be read as singular *or* plural the way "fish" or "sheep" can
+AGREEMENT_OBJECTS = ("cake", "ball", "apple")
 AGREEMENT_FILLERS = ("ate", "saw", "chased", "liked", "the", "a", "big", "small", "red",
-                     "fish", "ball", "apple", "yesterday", "quietly", "and", "very", "old")
+                     *AGREEMENT_OBJECTS, "yesterday", "quietly", "and", "very", "old")
 AGREEMENT_VERBS = ("was", "were")
 AGREEMENT_VOCAB = (PAD, "the", ",", "which") + AGREEMENT_SINGULAR + AGREEMENT_PLURAL + AGREEMENT_FILLERS
 
@@ -170,7 +173,9 @@ def agreement_task(m: int, distance: int, *, rng, dtype=np.float64) -> SequenceD
     information about the label, so the only evidence sits ``distance`` steps before
     the step where the prediction is made -- the distance is the knob of lesson 04's
     vanishing-gradient measurements.  With ``distance >= 4`` the fillers read as a
-    relative clause: ``the cats , which ate the fish , were``.
+    relative clause: ``the cats , which ate the cake , were``.  The filler nouns
+    (:data:`AGREEMENT_OBJECTS`) are singular objects whose plural differs, so the
+    number of the sentence is carried by the subject alone.
 
     Parameters
     ----------

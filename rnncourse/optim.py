@@ -9,6 +9,10 @@ gradients untouched.
 :class:`SGD` and :class:`Adam` are the only code in the package that changes
 parameters: their ``step`` **updates the arrays of ``params`` in place** (so layers
 and models holding those arrays see the change) and returns nothing.
+
+:func:`init_adam_state` and :func:`adam_update` are the same Adam as plain functions
+(lesson 10 writes its training step with them): the state is a dict of arrays, and
+the update returns new parameters and a new state, leaving its inputs unchanged.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import numpy as np
 
 from ._validate import as_array, check_finite, require_keys
 
-__all__ = ["Adam", "SGD", "clip_by_norm", "clip_by_value", "global_norm"]
+__all__ = ["Adam", "SGD", "adam_update", "clip_by_norm", "clip_by_value", "global_norm",
+           "init_adam_state"]
 
 
 def _check_grads(fn: str, grads) -> dict:
@@ -137,3 +142,74 @@ class Adam:
             v *= self.beta2
             v += (1.0 - self.beta2) * g * g
             p -= self.learning_rate * (m / c1) / (np.sqrt(v / c2) + self.eps)
+
+
+#: Adam's default constants, used by :func:`adam_update` and the assignments
+ADAM_BETA1, ADAM_BETA2, ADAM_EPS = 0.9, 0.999, 1e-8
+
+
+def init_adam_state(params) -> dict:
+    """Adam's state before the first update.
+
+    Parameters
+    ----------
+    params : dict of str -> ndarray
+
+    Returns
+    -------
+    state : dict
+        ``{"t": 0, "m": {k: zeros like params[k]}, "v": {k: zeros like params[k]}}``.
+    """
+    if not isinstance(params, Mapping):
+        raise TypeError(f"init_adam_state: params must be a dict of arrays, got "
+                        f"{type(params).__name__}")
+    params = {k: as_array("init_adam_state", f"params['{k}']", v) for k, v in params.items()}
+    return {"t": 0, "m": {k: np.zeros_like(p) for k, p in params.items()},
+            "v": {k: np.zeros_like(p) for k, p in params.items()}}
+
+
+def adam_update(params, grads, state, learning_rate: float, beta1: float = ADAM_BETA1,
+                beta2: float = ADAM_BETA2, eps: float = ADAM_EPS) -> tuple[dict, dict]:
+    """One Adam update, without touching its inputs.
+
+    Parameters
+    ----------
+    params : dict of str -> ndarray
+    grads : dict with ``"d" + k`` of the shape of ``params[k]`` for every ``k``
+    state : dict from :func:`init_adam_state` (or the previous update)
+    learning_rate : float > 0
+
+    Returns
+    -------
+    new_params, new_state : dicts of new arrays.  With ``t = state["t"] + 1``:
+        ``m = beta1 m + (1 - beta1) g``, ``v = beta2 v + (1 - beta2) g**2``,
+        ``p - learning_rate * (m / (1 - beta1**t)) / (sqrt(v / (1 - beta2**t)) + eps)``.
+    """
+    fn = "adam_update"
+    learning_rate = _check_positive(fn, "learning_rate", learning_rate)
+    if not isinstance(params, Mapping):
+        raise TypeError(f"{fn}: params must be a dict of arrays, got {type(params).__name__}")
+    grads = _check_grads(fn, grads)
+    require_keys(fn, "grads", grads, ["d" + k for k in params])
+    if not (isinstance(state, Mapping) and {"t", "m", "v"} <= set(state)):
+        raise TypeError(f"{fn}: state must be the dict {{'t', 'm', 'v'}} of init_adam_state, "
+                        f"got {type(state).__name__}")
+    t = state["t"]
+    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 0:
+        raise ValueError(f"{fn}: state['t'] must be a count of updates >= 0, got {t!r}")
+    require_keys(fn, "state['m']", state["m"], params)
+    require_keys(fn, "state['v']", state["v"], params)
+    t = int(t) + 1
+    c1, c2 = 1.0 - beta1 ** t, 1.0 - beta2 ** t
+    new_params, new_m, new_v = {}, {}, {}
+    for k, p in params.items():
+        g = grads["d" + k]
+        if g.shape != np.shape(p):
+            raise ValueError(f"{fn}: grads['d{k}'] must have the shape of params['{k}'], "
+                             f"{np.shape(p)}, got {g.shape}")
+        check_finite(fn, f"grads['d{k}']", g)
+        m = beta1 * state["m"][k] + (1.0 - beta1) * g
+        v = beta2 * state["v"][k] + (1.0 - beta2) * g * g
+        new_params[k] = p - learning_rate * (m / c1) / (np.sqrt(v / c2) + eps)
+        new_m[k], new_v[k] = m, v
+    return new_params, {"t": t, "m": new_m, "v": new_v}

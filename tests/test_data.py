@@ -246,3 +246,20 @@ def test_char_dataset_targets_are_next_characters():
 def test_char_dataset_bad_input(words, err):
     with pytest.raises(err, match="char_dataset: words must be"):
         data.char_dataset(words)
+
+
+#: English nouns whose singular and plural are the same word: as fillers they would muddy the
+#: singular/plural contrast the agreement task teaches ("the cat ... fish ... was / were")
+NUMBER_INVARIANT_NOUNS = ("fish", "sheep", "deer", "moose", "salmon", "trout", "bison", "swine",
+                          "series", "species", "aircraft", "offspring")
+
+
+def test_agreement_filler_nouns_have_an_unambiguous_number():
+    vocab = set(data.AGREEMENT_VOCAB)
+    assert not vocab & set(NUMBER_INVARIANT_NOUNS), sorted(vocab & set(NUMBER_INVARIANT_NOUNS))
+    assert set(data.AGREEMENT_OBJECTS) <= set(data.AGREEMENT_FILLERS)
+    subjects = set(data.AGREEMENT_SINGULAR) | set(data.AGREEMENT_PLURAL)
+    for noun in data.AGREEMENT_OBJECTS:
+        assert noun not in subjects and noun + "s" not in vocab   # singular objects only
+    # no filler is a form of a subject noun either
+    assert not set(data.AGREEMENT_FILLERS) & subjects

@@ -19,7 +19,27 @@ from .._fileio import write_atomic
 from .notebook_files import dumps, read_notebook
 from .steps import PIPELINE, Source, run_pipeline
 
-__all__ = ["AssignResult", "assign", "generate_assignment", "render_assignment"]
+__all__ = ["AssignResult", "assign", "generate_assignment", "render_assignment", "render_solution"]
+
+
+def _render_text(text: str, path: Path) -> str:
+    """:func:`render_assignment` of a solution notebook given as its JSON ``text``."""
+    import nbformat
+
+    return dumps(run_pipeline(nbformat.reads(text, as_version=4),
+                              Source(name=path.stem, path=str(path)), PIPELINE))
+
+
+def render_solution(path: str | os.PathLike) -> str:
+    """The solution notebook at ``path`` with its nbgrader cell metadata in sync
+    (:mod:`rnncourse.authoring.nbgrader`), serialised as :func:`assign` writes it."""
+    from ..grading.exercises import ASSIGNMENT_MODULES, get_assignment
+    from .nbgrader import nbgrader_metadata
+
+    path = Path(path)
+    points = ({ex.name: ex.points for ex in get_assignment(path.stem).exercises}
+              if path.stem in ASSIGNMENT_MODULES else {})
+    return dumps(nbgrader_metadata(read_notebook(path), path.stem, points))
 
 
 def generate_assignment(path: str | os.PathLike) -> NotebookNode:
@@ -63,12 +83,14 @@ class AssignResult:
     extra: tuple[Path, ...] = ()
     written: tuple[Path, ...] = ()
     removed: tuple[Path, ...] = ()
+    #: solution notebooks whose nbgrader cell metadata was (check mode: would be) rewritten
+    solutions: tuple[Path, ...] = ()
 
     @property
     def ok(self) -> bool:
         """Check mode: ``dest`` is up to date.  Write mode: nothing was left unexplained."""
         if self.check:
-            return not (self.stale or self.missing or self.extra)
+            return not (self.stale or self.missing or self.extra or self.solutions)
         return not self.extra
 
 
@@ -116,7 +138,18 @@ def assign(source: str | os.PathLike = "solutions", dest: str | os.PathLike = "a
     if dest.resolve() == source.resolve():
         raise ValueError(f"source and dest are the same folder ({str(source)!r}): "
                          f"generating would overwrite the solutions")
-    wanted = {dest / p.name: render_assignment(p) for p in _notebooks(source)}
+    # every assignment is rendered (from its solution with nbgrader metadata in sync)
+    # before anything is written: a broken solution leaves both folders as they were
+    solutions = {}
+    wanted = {}
+    for p in _notebooks(source):
+        wanted[dest / p.name] = render_assignment(p)  # the author's errors, named
+        solutions[p] = render_solution(p)
+        wanted[dest / p.name] = _render_text(solutions[p], p)
+    stale_solutions = [p for p, text in solutions.items() if p.read_bytes() != text.encode("utf-8")]
+    if not check:
+        for p in stale_solutions:
+            write_atomic(p, solutions[p])
     existing = _notebooks(dest) if dest.is_dir() else []
 
     unchanged, stale, missing = [], [], []
@@ -131,7 +164,8 @@ def assign(source: str | os.PathLike = "solutions", dest: str | os.PathLike = "a
 
     if check:
         return AssignResult(source, dest, True, unchanged=tuple(unchanged), stale=tuple(stale),
-                            missing=tuple(missing), extra=tuple(orphans))
+                            missing=tuple(missing), extra=tuple(orphans),
+                            solutions=tuple(stale_solutions))
 
     dest.mkdir(parents=True, exist_ok=True)
     written = sorted(stale + missing)
@@ -142,4 +176,5 @@ def assign(source: str | os.PathLike = "solutions", dest: str | os.PathLike = "a
         p.unlink()
     return AssignResult(source, dest, False, unchanged=tuple(unchanged),
                         extra=tuple(p for p in orphans if p not in removed),
-                        written=tuple(written), removed=tuple(removed))
+                        written=tuple(written), removed=tuple(removed),
+                        solutions=tuple(stale_solutions))

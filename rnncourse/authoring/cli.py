@@ -13,8 +13,10 @@ _HELP = """\
 Turn every solutions/NAME.ipynb into assignments/NAME.ipynb: answers between
 '### BEGIN SOLUTION' / '### END SOLUTION' become a '# YOUR CODE HERE' stub that
 raises NotImplementedError, outputs are cleared, cells tagged 'instructor' are
-dropped and metadata rnncourse.assignment = NAME is set.  The output is
-byte-identical from run to run.  See docs/authoring.md."""
+dropped and metadata rnncourse.assignment = NAME is set.  The solution
+notebooks' nbgrader cell metadata (solution, grade and locked cells) is brought
+in sync first (docs/nbgrader.md).  The output is byte-identical from run to run.
+See docs/authoring.md."""
 
 
 def register(subparsers) -> None:
@@ -36,17 +38,20 @@ def _report(result: AssignResult, out=None) -> None:
     dest = str(result.dest)
     if result.check:
         for label, paths in (("out of date", result.stale), ("missing", result.missing),
-                             ("no solution notebook for", result.extra)):
+                             ("no solution notebook for", result.extra),
+                             ("nbgrader metadata out of date", result.solutions)):
             for p in paths:
                 print(f"{label}: {p}", file=out)
         if result.ok:
             print(f"{dest}/ is up to date ({len(result.unchanged)} notebooks)", file=out)
-        elif result.stale or result.missing:
+        elif result.stale or result.missing or result.solutions:
             print(f"run `rnncourse assign --source {result.source} --dest {dest}` "
                   f"to regenerate", file=out)
         if result.extra:
             print(f"delete the notebooks in {dest}/ that have no solution notebook", file=out)
         return
+    for p in result.solutions:
+        print(f"wrote the nbgrader metadata of {p}", file=out)
     for p in result.written:
         print(f"wrote {p}", file=out)
     for p in result.removed:

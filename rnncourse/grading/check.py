@@ -20,11 +20,16 @@ from . import plain, standins
 from .compare import CallOutcome, Verdict, judge
 from .exercises import find_exercise
 
-__all__ = ["CheckResult", "check", "run_check"]
+__all__ = ["CheckFailed", "CheckResult", "check", "run_check"]
 
 #: the longest text ``check`` prints
 MAX_OUTPUT = 1200
 _HIDDEN = "The grader also runs hidden cases, so passing here does not promise full marks."
+
+
+class CheckFailed(AssertionError):
+    """Raised by ``check(fn, strict=True)`` when ``fn`` does not pass (nbgrader's grade
+    cells use it: a cell that raises loses its points)."""
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,7 @@ def run_check(fn, name: str | None = None) -> CheckResult:
     return CheckResult(name, verdict.status, verdict.status == "passed", text)
 
 
-def check(fn, name: str | None = None) -> None:
+def check(fn, name: str | None = None, *, strict: bool = False) -> None:
     """Check ``fn`` on the public cases of its exercise and print a short verdict.
 
     Parameters
@@ -194,5 +199,11 @@ def check(fn, name: str | None = None) -> None:
         Your function, e.g. ``check(rnn_cell_forward)``.
     name : str, optional
         The exercise's name, when your function is called differently.
+    strict : bool
+        Raise :class:`CheckFailed` (an ``AssertionError``) unless ``fn`` passes; the
+        grade cells of the nbgrader version use it, so a wrong answer loses its points.
     """
-    print(run_check(fn, name).text)
+    result = run_check(fn, name)
+    print(result.text)
+    if strict and not result.passed:
+        raise CheckFailed(result.text)

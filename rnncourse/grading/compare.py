@@ -256,12 +256,32 @@ def judge(ex: Exercise, case: Case, expected: Mapping[str, Any], outcome: CallOu
     answer then goes through :func:`diagnose`.
     """
     verdict, got = _judge(ex, case, expected, outcome, numerical)
-    if verdict.status == "failed" and got is not None and ex.diagnoses:
-        mistake = diagnose(ex, case, got, expected)
+    if verdict.status == "failed" and got is not None:
+        mistake = diagnose(ex, case, got, expected) if ex.diagnoses else None
         if mistake:
             return Verdict("failed", _clip(f"{verdict.message}. This is what {ex.name} gives "
                                            f"when it {mistake}"))
+        prop = _property_problem(expected, got)
+        if prop:
+            return Verdict("failed", _clip(f"{verdict.message}. {prop}"))
     return verdict
+
+
+#: outputs that are probability distributions, one per column, when the reference's are
+_DISTRIBUTIONS = ("y_hat_t", "y_hat", "p")
+
+
+def _property_problem(expected: Mapping[str, Any], got: Mapping[str, Any]) -> str | None:
+    """A cheap property the reference's output has and the learner's lacks."""
+    for name in _DISTRIBUTIONS:
+        exp, mine = expected.get(name), got.get(name)
+        if not (isinstance(exp, np.ndarray) and type(mine) is np.ndarray
+                and exp.shape == mine.shape and exp.ndim >= 2 and mine.dtype.kind == "f"):
+            continue
+        if np.allclose(exp.sum(axis=0), 1.0) and not np.allclose(mine.sum(axis=0), 1.0):
+            return (f"The columns of {name} do not sum to 1: each column must be a probability "
+                    f"distribution over the classes (softmax over axis 0)")
+    return None
 
 
 def _judge(ex: Exercise, case: Case, expected: Mapping[str, Any], outcome: CallOutcome,

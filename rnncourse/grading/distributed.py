@@ -68,20 +68,24 @@ def parse_scheduler(text: str) -> tuple[str, object]:
     return "address", text
 
 
-def grade_task(path: str, data: bytes, secret: bytes, kwargs: dict) -> tuple[dict, str]:
+def grade_task(path: str, data: bytes, secret: bytes, kwargs: dict,
+               shown: str | None = None) -> tuple[dict | None, str]:
     """What a Dask worker runs for one submission.
 
     Parameters
     ----------
     path : str
-        The submission's path on the client (it names the student and the file in the
-        report; the worker never opens it).
+        The submission's absolute path on the client (the student is read from it, as
+        locally; the worker never opens it).
     data : bytes
         The file's content, read by the client.
     secret : bytes
         The client's grading secret (the hidden cases' seed is derived from it).
     kwargs : dict
-        The keyword arguments of the local grader (``assignment``, ``timeout``, ...).
+        The keyword arguments of the local grader (``assignment``, ``timeout``, ``root``
+        made absolute by the client, ...).
+    shown : str, optional
+        The path as the instructor gave it, for the report (default ``path``).
 
     Returns
     -------
@@ -89,12 +93,21 @@ def grade_task(path: str, data: bytes, secret: bytes, kwargs: dict) -> tuple[dic
         ``Report.to_dict()`` and the digest of ``data``; or no report and the reason
         this submission could not be graded (what :func:`~.grade._guarded` says).
     """
+    import sys
+
+    # as the CLI does (rnncourse.cli._skip_slow_optional_imports): jsonschema's optional
+    # rfc3987_syntax builds its grammars at import, and in a Dask worker thread on
+    # CPython 3.11 that import failed ("AST constructor recursion depth mismatch")
+    sys.modules.setdefault("rfc3987_syntax", None)
     from .grade import _grade, _guarded
 
     graded, error = _guarded(path, lambda: _grade(path, data=data, secret=secret, **kwargs))
     if error is not None:   # this submission's failure only, as in local grading
         return None, error
     report, digest = graded
+    if shown is not None:
+        from dataclasses import replace
+        report = replace(report, submission=shown)
     return report.to_dict(), digest
 
 
@@ -155,9 +168,14 @@ class DaskPool:
         info = self.client.scheduler_info().get("workers", {})
         return max(1, sum(int(w.get("nthreads", 1)) for w in info.values()))
 
-    def run(self, paths: Iterable[str], kwargs: dict) -> Iterator[tuple[str, object]]:
+    def run(self, paths: Iterable[str], kwargs_of) -> Iterator[tuple[str, object]]:
         """Yield ``(path, (Report, digest))`` or ``(path, error message)`` per file, as
-        tasks finish.  Exceptions of the grader itself (``SandboxError``) propagate."""
+        tasks finish; ``kwargs_of(path)`` are the grader's keyword arguments for that
+        file.  Exceptions of the grader itself (``SandboxError``) propagate.
+
+        Paths (and the submissions root) are made absolute here, on the client: a
+        worker's current folder is not the client's, and the student is read from the
+        absolute path exactly as the local grader reads it."""
         from distributed import KilledWorker, as_completed
 
         from .cases import grading_secret
@@ -182,9 +200,12 @@ class DaskPool:
                 except OSError as exc:
                     yield p, f"{p}: {exc.strerror or exc}"
                     continue
-                future = self.client.submit(grade_task, os.path.normpath(p), data, secret,
-                                            kwargs, key=f"rnncourse-grade-{position}-{os.urandom(6).hex()}",
-                                            pure=False)
+                kwargs = dict(kwargs_of(p))
+                if kwargs.get("root") is not None:
+                    kwargs["root"] = os.path.abspath(kwargs["root"])
+                future = self.client.submit(
+                    grade_task, os.path.abspath(p), data, secret, kwargs, os.path.normpath(p),
+                    key=f"rnncourse-grade-{position}-{os.urandom(6).hex()}", pure=False)
                 owner[future.key] = (p, future)
                 running.add(future)
 

@@ -4,16 +4,11 @@ Nothing here raises for a broken file: invalid JSON, non-UTF-8 bytes, an unknown
 nbformat, an empty or oversized file all give a Submission whose ``problem`` says
 what is wrong, and the grader turns it into a graded submission with score 0.
 
-Which assignment
-    ``--assignment`` when the instructor gives it; otherwise the notebook metadata
-    ``rnncourse.assignment`` (set by ``rnncourse assign``); otherwise the file name
-    without ``.ipynb``.
-Which student
-    In nbgrader's layout ``submitted/<student>/<assignment>/<notebook>.ipynb`` and in
-    ``<student>/<assignment>.ipynb`` it is the folder named after the student (the
-    parent of the assignment folder, or the parent of a file named after the
-    assignment); otherwise the file name without ``.ipynb`` (``alice.ipynb`` ->
-    ``alice``).
+Which student and which assignment
+    Decided by :mod:`rnncourse.grading.identity` from the layout: the student is the
+    first folder under the submissions root, the assignment is ``--assignment``, else
+    the notebook metadata ``rnncourse.assignment``, else the file name with copy
+    suffixes stripped.  The content of a notebook never changes whose it is.
 """
 
 from __future__ import annotations
@@ -23,8 +18,9 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["MAX_NOTEBOOK_BYTES", "Submission", "digest_of", "file_digest", "read_submission",
-           "student_of"]
+from .identity import identify
+
+__all__ = ["MAX_NOTEBOOK_BYTES", "Submission", "digest_of", "file_digest", "read_submission"]
 
 #: notebooks larger than this are not parsed (a graded submission with score 0)
 MAX_NOTEBOOK_BYTES = 64 * 2**20
@@ -46,6 +42,15 @@ class Submission:
     cells: tuple[str, ...] = ()
     problem: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: per code cell, how the learner sees it: ``"cell 7, In [5]"`` (position among all
+    #: cells, execution count when stored)
+    cell_labels: tuple[str, ...] = ()
+
+    def label(self, index: int) -> str:
+        """The learner's name of code cell ``index`` (0-based among code cells)."""
+        if 0 <= index < len(self.cell_labels):
+            return self.cell_labels[index]
+        return f"code cell {index + 1}"
 
 
 def file_digest(data: bytes) -> str:
@@ -61,15 +66,6 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 def digest_of(path, *, max_bytes: int = MAX_NOTEBOOK_BYTES) -> str:
     """The digest :func:`read_submission` gives the file (without parsing it)."""
     return file_digest(_read_bytes(Path(path), max_bytes))
-
-
-def student_of(path: Path, assignment: str) -> str:
-    """The student a submission belongs to (the rule is in the module docstring)."""
-    if path.parent.name == assignment and path.parent.parent.name:
-        return path.parent.parent.name
-    if path.stem == assignment and path.parent.name not in ("", "."):
-        return path.resolve().parent.name
-    return path.stem
 
 
 def _read_notebook(data: bytes):
@@ -95,7 +91,7 @@ def _read_notebook(data: bytes):
     return nb, None
 
 
-def read_submission(path, *, assignment: str | None = None,
+def read_submission(path, *, assignment: str | None = None, root=None,
                     max_bytes: int = MAX_NOTEBOOK_BYTES, data: bytes | None = None) -> Submission:
     """Read ``path`` into a :class:`Submission` (never raises for bad content).
 
@@ -104,6 +100,9 @@ def read_submission(path, *, assignment: str | None = None,
     path : str or Path
     assignment : str, optional
         Overrides the notebook's metadata and the file name.
+    root : str or Path, optional
+        The submissions root (default: the nearest folder named ``submitted``; see
+        :func:`rnncourse.grading.identity.student_of`).
     max_bytes : int
         Larger files are not parsed.
     data : bytes, optional
@@ -115,6 +114,8 @@ def read_submission(path, *, assignment: str | None = None,
     FileNotFoundError, PermissionError, IsADirectoryError
         When the file cannot be opened at all (an error of the command, not of the
         submission).
+    rnncourse.grading.identity.IdentityError
+        When the layout does not tell the student or the assignment.
     """
     path = Path(path)
     data = _read_bytes(path, max_bytes) if data is None else data[:max_bytes + 1]
@@ -128,20 +129,22 @@ def read_submission(path, *, assignment: str | None = None,
         meta_name = meta.get("assignment") if isinstance(meta, dict) else None
         if not isinstance(meta_name, str):
             meta_name = None
-    name = assignment or meta_name or path.stem
-    if assignment and meta_name and meta_name != assignment:
-        notes.append(f"the notebook's metadata says assignment {meta_name!r}; "
-                     f"graded as {assignment!r} as requested")
+    who = identify(path, metadata_assignment=meta_name, assignment=assignment, root=root)
+    notes.extend(who.notes)
     cells: tuple[str, ...] = ()
+    labels: list[str] = []
     if nb is not None:
         sources = []
-        for cell in nb["cells"]:
+        for position, cell in enumerate(nb["cells"], start=1):
             if isinstance(cell, dict) and cell.get("cell_type") == "code":
                 source = cell.get("source", "")
                 if isinstance(source, list):
                     source = "".join(s for s in source if isinstance(s, str))
                 sources.append(source if isinstance(source, str) else "")
+                count = cell.get("execution_count")
+                labels.append(f"cell {position}, In [{count}]" if type(count) is int
+                              else f"cell {position}")
         cells = tuple(sources)
-    return Submission(path=str(path), digest=digest, assignment=name,
-                      student=student_of(path, name), cells=cells, problem=problem,
-                      notes=tuple(notes))
+    return Submission(path=str(path), digest=digest, assignment=who.assignment,
+                      student=who.student, cells=cells, problem=problem,
+                      notes=tuple(notes), cell_labels=tuple(labels))

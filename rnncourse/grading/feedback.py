@@ -102,8 +102,17 @@ def _points(score: float, max_score: float) -> str:
     return f"{format_score(score)} / {format_score(max_score)}"
 
 
-def render_feedback(report: Report) -> str:
-    """The Markdown page of ``report`` (deterministic: the same report gives the same text)."""
+def _when(stamp: str) -> str:
+    return stamp[:19].replace("T", " ") + " UTC"
+
+
+def render_feedback(report: Report, *, entry=None, history=()) -> str:
+    """The Markdown page of ``report`` (deterministic: the same input gives the same text).
+
+    ``entry`` (a :class:`~rnncourse.grading.gradebook.Entry` of ``report``) adds when it
+    was handed in, whether it was late and why it counts; ``history`` (the student's
+    other gradings of the assignment) adds a table of the other versions.
+    """
     if not isinstance(report, Report):
         raise TypeError(f"render_feedback: report must be a Report, got {type(report).__name__}")
     lines = [
@@ -111,9 +120,26 @@ def render_feedback(report: Report) -> str:
         "",
         f"- Student: {_code_span(report.student)}",
         f"- Submission: {_code_span(report.submission)}",
-        f"- Score: **{_points(report.score, report.max_score)}**",
-        "",
     ]
+    if entry is not None:
+        source = {"timestamp.txt": "from timestamp.txt", "mtime": "the file's modification time"}
+        lines.append(f"- Handed in: {_when(entry.submitted_at)} "
+                     f"({source.get(entry.time_source, entry.time_source)})")
+        if entry.due is not None:
+            lines.append(f"- Due: {_when(entry.due)}")
+        if entry.current:
+            lines.append(f"- This is the submission that counts: {entry.why}")
+        elif entry.why.startswith("late"):
+            lines.append("- **No submission of yours counts for this assignment**: work "
+                         "handed in after the due date is not accepted (this page shows "
+                         "your latest submission)")
+    if entry is not None and entry.penalty:
+        lines.append(f"- Score: {_points(report.score, report.max_score)}, late penalty "
+                     f"{format_score(100 * entry.penalty)}%: "
+                     f"**{_points(entry.counted_score, report.max_score)}**")
+    else:
+        lines.append(f"- Score: **{_points(report.score, report.max_score)}**")
+    lines.append("")
     if report.exercises:
         lines += ["| # | Exercise | Status | Points |", "|--:|:--|:--|--:|"]
         for number, exercise in enumerate(report.exercises, 1):
@@ -129,10 +155,22 @@ def render_feedback(report: Report) -> str:
         lines += [f"## {number}. {_code_span(exercise.name)}: {_status(exercise.status)}, "
                   f"{_points(exercise.score, exercise.max_score)}", ""]
         lines += [_code_block(exercise.feedback) if exercise.feedback.strip() else "No comments.", ""]
-    return "\n".join(lines)
+    tail: list[str] = []
+    others = [h for h in history if entry is None or h.grading != entry.grading]
+    if others:
+        tail += ["## Other submissions of this assignment", "",
+                  "| Submission | Handed in | Graded | Score | Why it does not count |",
+                  "|:--|:--|:--|--:|:--|"]
+        for other in others:
+            tail.append(f"| {_code_span(other.report.submission, in_table=True)} | "
+                         f"{_when(other.submitted_at)} | {_when(other.graded_at)} | "
+                         f"{_points(other.report.score, other.report.max_score)} | "
+                         f"{_code_span(other.why, in_table=True)} |")
+        tail.append("")
+    return "\n".join(lines + tail)
 
 
-def write_feedback(report: Report, directory) -> Path:
+def write_feedback(report: Report, directory, *, entry=None, history=()) -> Path:
     """Write the feedback page of ``report`` under ``directory``; return its path.
 
     Parameters
@@ -143,9 +181,11 @@ def write_feedback(report: Report, directory) -> Path:
         The folder of the gradebook: the page goes to
         ``directory/feedback/<student>/<assignment>.md`` (see :func:`feedback_path`),
         replacing the previous page of that student and assignment atomically.
+    entry, history
+        As for :func:`render_feedback` (:mod:`rnncourse.grading.pages` passes them).
     """
     if not isinstance(report, Report):
         raise TypeError(f"write_feedback: report must be a Report, got {type(report).__name__}")
     path = feedback_path(report, directory)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomic(path, render_feedback(report))
+    return write_atomic(path, render_feedback(report, entry=entry, history=history))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -83,7 +84,8 @@ def _decode_outcome(raw) -> CallOutcome:
     if not isinstance(raw, dict):
         raise plain.PlainError("case record is not an object")
     if raw.get("status") == "raised":   # the notebook's words: quoted, escaped
-        message = f'"{sandbox.worker_text(raw.get("message"), 500)}"'
+        said = raw.get("message")
+        message = f'"{sandbox.worker_text(said, 500)}"' if said else ""
         if isinstance(raw.get("where"), str):
             message += f" ({sandbox.worker_text(raw['where'], 100)})"
         return CallOutcome("raised", error_type=sandbox.worker_text(raw.get("type"), 100),
@@ -97,18 +99,29 @@ def _decode_outcome(raw) -> CallOutcome:
     raise plain.PlainError("case record has no known status")
 
 
-def _missing_feedback(ex: Exercise, sub: Submission, run: SandboxRun, why: str) -> str:
+_CODE_CELL = re.compile(r"code cell (\d+)")
+
+
+def _relabel(text: str, sub: Submission) -> str:
+    """The worker's "code cell N" (N from 1 among code cells) as the learner sees it."""
+    return _CODE_CELL.sub(lambda m: sub.label(int(m.group(1)) - 1), text)
+
+
+def _missing_feedback(ex: Exercise, sub: Submission, run: SandboxRun, why: str,
+                      exercises: Sequence[str] = ()) -> str:
     text = f"{ex.name} is {why}"
-    similar = difflib.get_close_matches(ex.name, run.callables, n=2, cutoff=0.6)
-    if similar:
-        text += f" (found {', '.join(similar)}: the function must be called {ex.name})"
     for index in source.defining_cells(list(sub.cells), ex.name):
         failure = run.cell_failures.get(index)
-        if failure is not None:
+        if failure is not None:   # the right function in a broken cell: say that, only that
             verb = {"error": "raised", "timeout": "was stopped: it",
                     "crash": "was skipped: it"}[failure.kind]
-            text += f"; the cell that defines it (code cell {index + 1}) {verb} {failure.message}"
-            break
+            text += (f": the cell that defines it ({sub.label(index)}) {verb} "
+                     f"{_relabel(failure.message, sub)}")
+            return text + f". Expected {ex.signature}."
+    others = [n for n in run.callables if n not in exercises]   # other exercises are not typos
+    similar = difflib.get_close_matches(ex.name, others, n=2, cutoff=0.6)
+    if similar:
+        text += f" (found {', '.join(similar)}: the function must be called {ex.name})"
     return text + f". Expected {ex.signature}."
 
 
@@ -117,7 +130,9 @@ def _judge_exercise(ex: Exercise, cases: list[HiddenCase], raw: ExerciseRun,
     """``(status, feedback)`` of one exercise."""
     if raw.status == "missing":
         why = "not defined" if raw.message == "not defined" else raw.message
-        return "missing", _missing_feedback(ex, sub, run, why)
+        return "missing", _missing_feedback(ex, sub, run, why,
+                                            [e.name for e in get_assignment(sub.assignment).exercises]
+                                            if sub.assignment else ())
     if raw.status == "timeout":
         return "timeout", f"{ex.name} {raw.message} on the hidden cases (stopped)"
     if raw.status in ("crash", "lost"):
@@ -139,7 +154,8 @@ def _judge_exercise(ex: Exercise, cases: list[HiddenCase], raw: ExerciseRun,
             return "not_implemented", f"{ex.name} is not attempted yet (it raises NotImplementedError)"
         if verdict.status != "passed":
             sizes = ", ".join(f"{d}={n}" for d, n in hidden.case.dims.items())
-            return verdict.status, f"hidden case {k} of {len(cases)} ({sizes}): {verdict.message}"
+            return verdict.status, _relabel(f"hidden case {k} of {len(cases)} ({sizes}): "
+                                            f"{verdict.message}", sub)
     return "passed", f"passed {len(cases)} hidden cases"
 
 
@@ -168,12 +184,12 @@ def _notes(sub: Submission, assignment: Assignment, run: SandboxRun,
                      f"); importing it does no harm, but answers relying on it earn no points")
     for index, cell in enumerate(sub.cells):
         for refused in source.find_magics(cell):
-            notes.append(f"code cell {index + 1}, {refused}: IPython magic or shell command, "
+            notes.append(f"{sub.label(index)}, {refused}: IPython magic or shell command, "
                          f"not run by the grader")
     for index, failure in sorted(run.cell_failures.items()):
-        where = f"code cell {index + 1}" if index >= 0 else "the notebook"
+        where = sub.label(index) if index >= 0 else "the notebook"
         verb = "raised" if failure.kind == "error" else "was skipped: it"
-        notes.append(f"{where} {verb} {failure.message}")
+        notes.append(f"{where} {verb} {_relabel(failure.message, sub)}")
     for flag in run.flags:      # sent by the worker, so the notebook's words
         notes.append(f"sandbox: the worker reported \"{flag}\"")
     landlock = run.confinement.get("landlock", "")
@@ -194,7 +210,8 @@ def _notes(sub: Submission, assignment: Assignment, run: SandboxRun,
 
 
 def grade_submission(path, *, assignment: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-                     memory_mb: int = DEFAULT_MEMORY_MB, seed: int | None = None) -> Report:
+                     memory_mb: int = DEFAULT_MEMORY_MB, seed: int | None = None,
+                     root=None) -> Report:
     """Grade one notebook.
 
     Parameters
@@ -210,6 +227,9 @@ def grade_submission(path, *, assignment: str | None = None, timeout: float = DE
     seed : int, optional
         Seed of the hidden cases; default derived from the grading secret and the
         file's content (see :mod:`rnncourse.grading.cases`).
+    root : str or Path, optional
+        The submissions root: the student is the first folder under it (default: the
+        nearest folder named ``submitted``; see :mod:`rnncourse.grading.identity`).
 
     Returns
     -------
@@ -219,24 +239,29 @@ def grade_submission(path, *, assignment: str | None = None, timeout: float = DE
     ------
     ValueError
         When the assignment is not a registered one (the file name or metadata did not
-        name one and ``assignment`` was not given).
+        name one and ``assignment`` was not given), or the layout names no student
+        (:class:`~rnncourse.grading.identity.IdentityError`).
     FileNotFoundError, PermissionError
         When the file cannot be opened.
     rnncourse.grading.sandbox.SandboxError
         When the grading worker cannot start.
     """
-    return _grade(path, assignment=assignment, timeout=timeout, memory_mb=memory_mb, seed=seed)[0]
+    return _grade(path, assignment=assignment, timeout=timeout, memory_mb=memory_mb, seed=seed,
+                  root=root)[0]
 
 
-def _grade(path, *, assignment, timeout, memory_mb, seed, data: bytes | None = None,
+def _grade(path, *, assignment, timeout, memory_mb, seed, root=None, data: bytes | None = None,
            secret: bytes | None = None) -> tuple[Report, str]:
     """:func:`grade_submission`, also returning the digest of the content graded.
 
     ``data`` is the file's content when the caller has read it (a Dask worker gets it
     from the client); ``secret`` the grading secret the cases' seed derives from
-    (default: this machine's, see :mod:`rnncourse.grading.cases`)."""
+    (default: this machine's, see :mod:`rnncourse.grading.cases`); ``root`` the
+    submissions root, or a mapping path -> root."""
+    if isinstance(root, dict):
+        root = root.get(os.path.normpath(str(path)))
     limits = Limits(timeout=timeout, memory_mb=memory_mb)
-    sub = read_submission(path, assignment=assignment, data=data)
+    sub = read_submission(path, assignment=assignment, root=root, data=data)
     try:
         asg = get_assignment(sub.assignment)
     except ValueError as exc:
@@ -281,13 +306,30 @@ class _ThreadPool:
     def __exit__(self, *exc_info) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
-    def run(self, paths, kwargs):
-        """Yield ``(path, (Report, digest))`` or ``(path, error message)`` as each ends."""
-        futures = {self.executor.submit(_guarded, p, lambda p=p: _grade(p, **kwargs)): p
+    def run(self, paths, kwargs_of: Callable[[str], dict]):
+        """Yield ``(path, (Report, digest))`` or ``(path, error message)`` as each ends;
+        ``kwargs_of(path)`` are the keyword arguments of :func:`_grade` for that file."""
+        futures = {self.executor.submit(_guarded, p, lambda p=p: _grade(p, **kwargs_of(p))): p
                    for p in paths}
         for future in as_completed(futures):
             graded, error = future.result()
             yield futures[future], (graded if error is None else error)
+
+
+def _unlisted(path: str, root, roster) -> str | None:
+    """Why ``path`` is not graded because its student is not on ``roster`` (or None)."""
+    if roster is None:
+        return None
+    from .identity import IdentityError, student_of
+
+    try:
+        student, _ = student_of(path, root)
+    except IdentityError as exc:
+        return str(exc)
+    if student not in roster:
+        return (f"{path}: student {student!r} is not on the roster: not graded (add the "
+                f"student to the roster, or move the file into the right student's folder)")
+    return None
 
 
 class BatchItem:
@@ -304,6 +346,7 @@ def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: boo
                 assignment: str | None = None, timeout: float = DEFAULT_TIMEOUT,
                 memory_mb: int = DEFAULT_MEMORY_MB, seed: int | None = None,
                 feedback_dir=None, on_item: Callable[[BatchItem], None] | None = None,
+                root=None, force: bool = False, roster=None,
                 scheduler: str | None = None) -> list[Report]:
     """Grade many notebooks, ``jobs`` at a time; record them in ``gradebook``.
 
@@ -314,14 +357,25 @@ def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: boo
         Submissions graded at once (each in its own worker process).
     gradebook : str or Path, optional
         SQLite gradebook.  Submissions whose content is already recorded are skipped
-        (a batch interrupted at any point resumes where it stopped); each new report
-        is recorded in one transaction, and a feedback page is written under
-        ``feedback/`` next to the gradebook (or under ``feedback_dir/feedback/``).
+        (a batch interrupted at any point resumes where it stopped) unless ``force``;
+        each new grading is recorded in one transaction (earlier ones stay as
+        history), and the feedback page of its (student, assignment) is rewritten
+        under ``feedback/`` next to the gradebook (or under ``feedback_dir/feedback/``)
+        to describe the grading that counts (:mod:`rnncourse.grading.pages`).
     progress : bool
-        Show a progress bar on stderr.
+        Show a progress bar on stderr; ``on_item`` output is written with the bar
+        cleared, so the two never garble each other.
     on_item : callable, optional
         Called in order of completion with each :class:`BatchItem` (reports, skips and
         errors), e.g. to print a table as results arrive.
+    root : str, Path or mapping, optional
+        The submissions root (the student is the first folder under it), or a mapping
+        path -> root; default: the nearest folder named ``submitted``.
+    force : bool
+        Grade again files already recorded with the same content (a regrade).
+    roster : collection of str, optional
+        Student ids of the class: files of other students are not graded, they end
+        as errors naming the student.
     scheduler : str, optional
         Grade on Dask instead of local threads: ``tcp://HOST:PORT`` of a running
         scheduler or ``local:N`` for a local cluster of N worker processes (``jobs`` is
@@ -348,30 +402,47 @@ def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: boo
 
     book = None
     if gradebook is not None:
-        from .feedback import write_feedback
         from .gradebook import Gradebook
+        from .pages import record_grading, refresh
 
         book = Gradebook(gradebook)
         feedback_dir = Path(feedback_dir) if feedback_dir else Path(gradebook).resolve().parent
+    roots = root if isinstance(root, dict) else None
     paths = [os.path.normpath(str(p)) for p in paths]
+    if roots is not None:
+        roots = {os.path.normpath(str(p)): r for p, r in roots.items()}
+    root_of = (lambda p: roots.get(p)) if roots is not None else (lambda p: root)
     todo = []
     items: dict[str, BatchItem] = {}
+    touched: set[tuple[str, str]] = set()  # (student, assignment) pages to rewrite
     try:
         for p in paths:
+            problem = _unlisted(p, root_of(p), roster)
+            if problem:
+                items[p] = BatchItem(p, error=problem)
+                continue
             if book is not None:
                 graded, error = _guarded(p, lambda: book.is_graded(p, digest_of(p)))
                 if error is not None:
                     items[p] = BatchItem(p, error=error)
                     continue
-                if graded:
+                if graded and not force:
                     items[p] = BatchItem(p, skipped=True)
+                    previous = book.report(p)
+                    touched.add((previous.student, previous.assignment))
                     continue
             todo.append(p)
-        for item in items.values():
-            if on_item:
-                on_item(item)
         bar = tqdm(total=len(todo), unit="notebook", disable=not progress or not todo,
                    file=sys.stderr, dynamic_ncols=True)
+
+        def tell(item):
+            if on_item:
+                with tqdm.external_write_mode(file=sys.stdout):
+                    on_item(item)
+                    sys.stdout.flush()
+
+        for item in items.values():
+            tell(item)
         kwargs = dict(assignment=assignment, timeout=timeout, memory_mb=memory_mb, seed=seed)
         if scheduler is None:
             pool = _ThreadPool(jobs)
@@ -379,20 +450,26 @@ def grade_batch(paths: Sequence, *, jobs: int = 1, gradebook=None, progress: boo
             from .distributed import DaskPool
             pool = DaskPool(scheduler)
         with pool:
-            for p, outcome in pool.run(todo, kwargs):
+            for p, outcome in pool.run(todo, lambda p: dict(kwargs, root=root_of(p))):
                 error = outcome if isinstance(outcome, str) else None
+                report = outcome[0] if error is None else None
                 if error is None and book is not None:
-                    report, digest = outcome
-                    # feedback first: a batch killed between the two steps re-grades
-                    # this submission on rerun instead of skipping it without a page
-                    _, error = _guarded(p, lambda: (write_feedback(report, feedback_dir),
-                                                    book.record(report, digest=digest)))
-                item = BatchItem(p, error=error) if error is not None else BatchItem(p, report=outcome[0])
+                    recorded, error = _guarded(p, lambda: record_grading(
+                        book, outcome[0], outcome[1], root_of(p), regrade=force))
+                    if error is None:
+                        report, keys, grading = recorded
+                        _, error = _guarded(p, lambda: refresh(book, keys, feedback_dir))
+                        if error is not None and grading is not None:
+                            # no page, no grade: the rerun grades it again
+                            _guarded(p, lambda: book.remove_grading(grading))
+                        touched |= keys
+                item = BatchItem(p, error=error) if error is not None else BatchItem(p, report=report)
                 items[p] = item
                 bar.update(1)
-                if on_item:
-                    on_item(item)
+                tell(item)
         bar.close()
+        if book is not None:  # pages of skipped files too: a batch killed mid-way heals
+            _guarded("feedback pages", lambda: refresh(book, touched, feedback_dir))
     finally:
         if book is not None:
             book.close()

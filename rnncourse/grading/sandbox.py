@@ -479,9 +479,9 @@ def _lock_new_root() -> tuple[Path, int]:
 def clean_stale(tmp: str | None = None, *, grace: float = 60.0) -> list[str]:
     """Remove the scratch folders an earlier grader left behind (it was killed).
 
-    A folder is stale when nobody holds its lock (or, lock file missing, when it is
-    older than ``grace`` seconds).  Folders of other users and of graders still
-    running are left alone.  Returns the folders removed.
+    A folder is stale when it is older than ``grace`` seconds and nobody holds its
+    lock (a grader that is still running holds it; one just starting is younger than
+    ``grace``).  Folders of other users are left alone.  Returns the folders removed.
     """
     tmp = tmp or tempfile.gettempdir()
     removed = []
@@ -492,14 +492,13 @@ def clean_stale(tmp: str | None = None, *, grace: float = 60.0) -> list[str]:
     for entry in entries[:1000]:
         try:
             st = entry.stat(follow_symlinks=False)
-            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() \
+                    or time.time() - st.st_mtime < grace:
                 continue
             try:
                 fd = os.open(os.path.join(entry.path, ".lock"),
                              os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
             except FileNotFoundError:
-                if time.time() - st.st_mtime < grace:
-                    continue
                 fd = None
             try:
                 if fd is not None:
@@ -521,7 +520,7 @@ _RELATIVE_IMPORT = re.compile(r"^[ \t]*from\s+\.(\w*)\s+import\s+(\([^)]*\)|[^\n
 _SHIM_CHECK = '''"""While grading, check() does nothing: the grader runs its own hidden cases."""
 
 
-def check(fn, name=None):
+def check(fn, name=None, strict=False):
     return None
 
 
@@ -579,6 +578,9 @@ def build_site(root: Path, learner_modules: Sequence[str]) -> Path:
 
 
 # ---- one worker run -----------------------------------------------------------------
+
+_NOT_A_FUNCTION = re.compile(r"defined as [A-Za-z_][A-Za-z0-9_]{0,59}, not a function")
+
 
 class _Protocol:
     """The grader's view of one worker run: phase, blame and deadline.
@@ -651,7 +653,10 @@ class _Protocol:
                 self.position += 1 + later.index(index)
         elif event == "cell_error" and self.phase == "cells" and self.cell is not None \
                 and message.get("index") == self.cell and type(message.get("index")) is int:
-            text = f"{worker_text(message.get('type'), 100)}: \"{worker_text(message.get('message'))}\""
+            said = message.get("message")
+            text = worker_text(message.get("type"), 100)
+            if said:          # the notebook's words, quoted
+                text += f": \"{worker_text(said)}\""
             where = message.get("where")
             if type(where) is str:
                 text += f" ({worker_text(where, 100)})"
@@ -664,8 +669,11 @@ class _Protocol:
             self._next_exercise()
         elif event == "result" and self.phase == "exercises" and message.get("name") == self.exercise:
             name = self.exercise
-            if type(message.get("missing")) is str:
-                self.results[name] = ExerciseRun(name, "missing", message=worker_text(message["missing"], 200))
+            said = message.get("missing")
+            if type(said) is str:      # the worker's two sentences, or else quoted as its words
+                if not (said == "not defined" or _NOT_A_FUNCTION.fullmatch(said)):
+                    said = f"reported missing by the worker: \"{worker_text(said, 200)}\""
+                self.results[name] = ExerciseRun(name, "missing", message=said)
             elif type(message.get("cases")) is list:
                 self.results[name] = ExerciseRun(name, "returned", cases=message["cases"])
             else:
@@ -832,7 +840,10 @@ def _attempt(site: Path, root: Path, number: int, cells: list, exercises: list,
             log_text = f.read().decode(errors="replace")
         raise SandboxError(f"the grading worker failed before running any learner code "
                            f"({proto.outcome}, exit {proc.returncode}):\n{log_text}")
-    remove_tree(scratch)
+    try:
+        remove_tree(scratch)
+    except OSError:
+        pass          # removed with the whole folder at the end, or by the next run
     return proto
 
 

@@ -55,7 +55,7 @@ COLORS = {
     "grad": "#dd8452",   # gradients flowing backwards
 }
 
-_SYMBOLS = {"y_hat": r"\hat{y}", "yhat": r"\hat{y}"}
+_SYMBOLS = {"y_hat": r"\hat{y}", "yhat": r"\hat{y}", "L": r"\mathcal{L}"}   # L: the loss
 
 
 def notation(symbol: str, t=None) -> str:

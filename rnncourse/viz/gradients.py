@@ -131,7 +131,7 @@ def reached_by_loss(t: int, T_x: int) -> Reach:
 def _node_label(name: str) -> tuple[str, str]:
     """(mathtext label, colour key) of a node name such as ``"yhat3"`` or ``"L"``."""
     if name == "L":
-        return "$L$", "loss"
+        return "$\\mathcal{L}$", "loss"
     row = name.rstrip("0123456789")
     step = name[len(row):]
     symbol, key = {"x": ("x", "x"), "a": ("a", "a"), "yhat": ("y_hat", "y"), "L": ("L", "loss")}[row]
@@ -209,7 +209,7 @@ def draw_bptt_graph(T_x: int = 4, *, loss_step: int | None = None, strengths=Non
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
     title = "Backprop through time: forward (black) and gradient (dashed) arrows"
     if loss_step is not None:
-        title = f"What the loss $L^{{\\langle {loss_step} \\rangle}}$ reaches on its way back"
+        title = f"What the loss $\\mathcal{{L}}^{{\\langle {loss_step} \\rangle}}$ reaches on its way back"
     return finish_diagram(ax, (-0.7, T_x * _DX + 0.7), (-0.6, _TOTAL_Y + 0.6), title)
 
 
@@ -278,8 +278,8 @@ def plot_reach(reach, t: int, *, ax=None):
             ax.text(s, 0, "0", ha="center", va="bottom", fontsize=8, color="0.5")
     ax.set_xticks(view.steps)
     ax.set_xlabel("hidden state $a^{\\langle s \\rangle}$, step s")
-    ax.set_ylabel(f"$\\|\\partial L^{{\\langle {t} \\rangle}} / \\partial a^{{\\langle s \\rangle}}\\|$")
-    ax.set_title(f"Gradient of $L^{{\\langle {t} \\rangle}}$ at each hidden state", fontsize=11)
+    ax.set_ylabel(f"$\\|\\partial \\mathcal{{L}}^{{\\langle {t} \\rangle}} / \\partial a^{{\\langle s \\rangle}}\\|$")
+    ax.set_title(f"Gradient of $\\mathcal{{L}}^{{\\langle {t} \\rangle}}$ at each hidden state", fontsize=11)
     return ax
 
 
@@ -419,7 +419,7 @@ def plot_norm_by_distance(curves: Mapping[str, np.ndarray], *, reference: Mappin
         ok = np.isfinite(curve) & (curve > 0)
         ax.semilogy(d[ok], curve[ok], linestyle="--", linewidth=1, color="0.4", label=label)
     ax.set_xlabel("distance from the loss (steps back)")
-    ax.set_ylabel(ylabel or "$\\|\\partial L / \\partial a^{\\langle t \\rangle}\\|$ (relative)")
+    ax.set_ylabel(ylabel or "$\\|\\partial \\mathcal{L} / \\partial a^{\\langle t \\rangle}\\|$ (relative)")
     ax.legend(fontsize=8)
     ax.grid(True, which="major", alpha=0.3)
     return ax

@@ -33,7 +33,8 @@ def test_every_exercise_is_answered_between_markers_then_checked(path):
         assert len(defining) == 1, f"{path.name}: {ex.name} must be defined in exactly one cell"
         i = defining[0]
         assert find_regions(cells[i], CODE), f"{path.name}: {ex.name} has no solution region"
-        checks = [j for j, src in enumerate(cells) if src.strip() == f"check({ex.name})"]
+        checks = [j for j, src in enumerate(cells)
+                  if src.strip() in (f"check({ex.name})", f"check({ex.name}, strict=True)")]
         assert checks and checks[0] > i, f"{path.name}: no check({ex.name}) cell after its definition"
 
 

@@ -6,11 +6,44 @@ from rnncourse.grading import run_check
 from rnncourse.grading.exercises import get_assignment
 
 
-def test_the_assignment_registers_three_exercises():
+def test_the_assignment_registers_four_exercises():
     assignment = get_assignment("09_applications")
     assert [e.name for e in assignment.exercises] == [
-        "sample_with_temperature", "bag_of_words", "exact_match_accuracy"]
+        "review_classifier_forward", "sample_with_temperature", "bag_of_words",
+        "exact_match_accuracy"]
     assert assignment.learner_modules == ("activations",)
+
+
+# ---- review_classifier_forward -----------------------------------------------------------
+
+def _review(ids, mask, params, carry=True, last_step=False):
+    from rnncourse.activations import softmax
+    a = np.zeros((params["Waa"].shape[0], ids.shape[0]))
+    for t in range(ids.shape[1]):
+        new = np.tanh(params["Waa"] @ a + params["Wax"][:, ids[:, t]] + params["ba"])
+        a = np.where(mask[:, t][None] > 0, new, a) if carry else new
+    return softmax(params["Wya"] @ a + params["by"])
+
+
+def test_a_loop_over_steps_keeping_the_state_on_padding_passes():
+    def review_classifier_forward(ids, mask, params):
+        return _review(ids, mask, params)
+    assert run_check(review_classifier_forward).passed
+
+
+def test_running_the_cell_on_padding_fails():
+    def review_classifier_forward(ids, mask, params):
+        return _review(ids, mask, params, carry=False)
+    result = run_check(review_classifier_forward)
+    assert result.status == "failed" and "y_hat" in result.text
+
+
+def test_predicting_at_every_step_fails_with_a_many_to_one_hint():
+    def review_classifier_forward(ids, mask, params):
+        y = _review(ids, mask, params)
+        return np.repeat(y[:, :, None], ids.shape[1], axis=2)
+    result = run_check(review_classifier_forward)
+    assert result.status == "failed" and "many-to-one" in result.text
 
 
 # ---- sample_with_temperature -------------------------------------------------------------

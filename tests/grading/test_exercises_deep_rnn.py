@@ -8,9 +8,10 @@ from rnncourse.grading import plain, run_check
 from rnncourse.grading.exercises import find_exercise, get_assignment
 
 
-def test_the_assignment_registers_two_exercises_and_hides_the_references():
+def test_the_assignment_registers_four_exercises_and_hides_the_references():
     assignment = get_assignment("08_deep_rnn")
-    assert [e.name for e in assignment.exercises] == ["deep_rnn_forward", "deep_rnn_backward"]
+    assert [e.name for e in assignment.exercises] == ["deep_rnn_forward", "deep_rnn_backward",
+                                                      "dense_head_forward", "dense_head_backward"]
     assert not {"deep", "bidirectional"} & set(assignment.learner_modules)
 
 

@@ -53,3 +53,14 @@ def test_a_wrong_answer_matching_nothing_gets_no_diagnosis():
     a_next, y, cache = ex.reference(*copy.deepcopy(case.args))
     verdict = judge(ex, case, expected, _outcome((a_next + 1.0, y, cache), case))
     assert verdict.status == "failed" and "This is what" not in verdict.message
+
+
+def test_columns_that_do_not_sum_to_one_are_pointed_out_when_no_variant_matches():
+    _, ex = find_exercise("rnn_cell_forward")
+    case = ex.public_cases()[0]
+    expected = ex.split(ex.reference(*copy.deepcopy(case.args)))
+    a_next, y, cache = ex.reference(*copy.deepcopy(case.args))
+    verdict = judge(ex, case, expected, _outcome((a_next, np.exp(y), cache), case))
+    assert "The columns of y_hat_t do not sum to 1" in verdict.message
+    verdict = judge(ex, case, expected, _outcome((a_next, y[::-1].copy(), cache), case))
+    assert verdict.status == "failed" and "do not sum to 1" not in verdict.message

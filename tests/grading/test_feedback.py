@@ -159,3 +159,26 @@ def test_write_feedback_replaces_the_previous_page(tmp_path):
 def test_bad_report_type(function):
     with pytest.raises(TypeError, match="report must be a Report, got dict"):
         function({"student": "ann"})
+
+
+def test_page_of_a_counting_entry_says_when_why_and_lists_the_other_versions():
+    from rnncourse.grading.gradebook import Entry
+
+    report = report_of(["ok"])
+    hostile = "in/| x | y |\n# Heading <!--.ipynb"
+    other = Report(submission=hostile, assignment=report.assignment, student=report.student,
+                   exercises=report.exercises)
+    entry = Entry(report, "d", "2026-12-11T04:59:00.000000+00:00", "2026-12-12T00:00:00.000000+00:00",
+                  True, grading=2, time_source="timestamp.txt", why="the latest submission, late by 0d 5h 0m",
+                  late_seconds=18000.0, penalty=0.1, due="2026-12-10T23:59:00.000000+00:00")
+    older = Entry(other, "e", "2026-12-01T00:00:00.000000+00:00", "2026-12-12T00:00:00.000000+00:00",
+                  False, grading=1, why=f"superseded by {report.submission} (handed in later)")
+    page = render_feedback(report, entry=entry, history=[older, entry])
+    assert "- Handed in: 2026-12-11 04:59:00 UTC (from timestamp.txt)" in page
+    assert "- Due: 2026-12-10 23:59:00 UTC" in page
+    assert "counts: the latest submission, late by 0d 5h 0m" in page
+    assert f"late penalty 10%: **{format_score(report.score * 0.9)} / {format_score(report.max_score)}**" in page
+    rows = [line for line in page.splitlines() if line.startswith("| `in/")]
+    assert len(rows) == 1 and rows[0].count(" | ") == 4  # the hostile name adds no cell
+    html = _html(page)
+    assert "<h1>Heading" not in html and "<!--" not in html.replace("&lt;!--", "")

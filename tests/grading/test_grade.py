@@ -74,7 +74,7 @@ def test_batch_grades_everything_records_once_and_resumes(tmp_path):
     seen = []
     reports = grade_batch([good, broken, wrong], jobs=2, gradebook=book, progress=False,
                           assignment=F02, timeout=30, on_item=seen.append)
-    assert [r.student for r in reports] == ["ann", "x", "ben"]
+    assert [r.student for r in reports] == ["ann", "ann", "ben"]  # the folder, not the file name
     assert [r.score for r in reports] == [9.0, 0.0, 5.0]
     assert len(seen) == 3 and not any(i.error or i.skipped for i in seen)
     assert (tmp_path / "feedback").is_dir() and any((tmp_path / "feedback").rglob("*.md"))
@@ -125,3 +125,39 @@ def test_every_hidden_case_is_judged_not_only_the_first(tmp_path):
     result = next(e for e in report.exercises if e.name == "bce_step_loss")
     assert result.status == "failed" and result.score == 0, result
     assert result.feedback.startswith(f"hidden case {k} of {len(cases)} "), result.feedback
+
+
+def test_a_broken_cell_is_named_as_the_learner_sees_it_and_no_other_exercise_is_suggested(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 02"),
+                nbformat.v4.new_code_cell("import numpy as np"),
+                nbformat.v4.new_code_cell("def rnn_cell_forward(x_t, a_prev, params):\n    return 1\n"),
+                nbformat.v4.new_markdown_cell("next"),
+                nbformat.v4.new_code_cell("def rnn_forward(x, a0, params):\n  a = 1\n    return a\n")]
+    nb.cells[4].execution_count = 12
+    path = tmp_path / "02_forward_propagation.ipynb"
+    nbformat.write(nb, str(path))
+    report = grade_submission(path, timeout=30)
+    seq = next(e for e in report.exercises if e.name == "rnn_forward")
+    assert seq.status == "missing"
+    assert "the cell that defines it (cell 5, In [12]) raised IndentationError" in seq.feedback
+    assert "found rnn_cell_forward" not in seq.feedback
+    assert any(n.startswith("cell 5, In [12] raised IndentationError") for n in report.notes), \
+        report.notes
+
+
+def test_feedback_is_the_same_on_every_regrade_even_for_an_answer_using_np_random(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import numpy as np\n"
+        "def bce_step_loss(y_hat_t, y_t):\n"
+        "    return np.random.standard_normal(y_t.shape[1])\n")]
+    path = tmp_path / "02_forward_propagation.ipynb"
+    nbformat.write(nb, str(path))
+    first, second = (grade_submission(path, timeout=30, seed=5) for _ in range(2))
+    loss = [next(e for e in r.exercises if e.name == "bce_step_loss") for r in (first, second)]
+    assert loss[0].status == "failed" and loss[0].feedback == loss[1].feedback, loss

@@ -92,7 +92,7 @@ def _writer_main(db: str, count: int, order: str) -> None:
 
 def row_counts(db: Path) -> tuple[int, int]:
     with sqlite3.connect(db) as conn:
-        return (conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0],
+        return (conn.execute("SELECT COUNT(*) FROM gradings").fetchone()[0],
                 conn.execute("SELECT COUNT(*) FROM exercises").fetchone()[0])
 
 
@@ -119,7 +119,7 @@ def test_new_file_gets_the_versioned_schema_in_wal_mode(db):
         assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert tables == {"submissions", "exercises"}
+    assert tables == {"gradings", "exercises", "assignments", "roster", "sqlite_sequence"}
 
 
 def test_recorded_reports_read_back_equal(db, reports):
@@ -157,20 +157,40 @@ def test_is_graded_matches_path_and_digest(db, reports):
         assert not gradebook.is_graded(reports[1].submission, "d1")
 
 
-def test_regrading_replaces_every_row_of_the_submission(db, reports):
+def test_regrading_keeps_every_version_and_the_latest_grading_counts(db, reports):
     first = reports[0]
     fewer = Report(first.submission, first.assignment, "renamed student", first.exercises[:1])
     with Gradebook(db) as gradebook:
         gradebook.record(reports[1], digest="other")
-        gradebook.record(first, digest="d1")
-        gradebook.record(first, digest="d1")  # the same grade twice: nothing doubles
-        assert row_counts(db) == (2, len(first.exercises) + len(reports[1].exercises))
+        ids = [gradebook.record(first, digest="d1"), gradebook.record(first, digest="d1", regrade=True)]
+        assert ids[1] > ids[0]  # a forced regrade is a new grading, the old one is history
+        assert gradebook.record(first, digest="d1") == ids[1]  # not forced: idempotent
+        assert row_counts(db) == (3, 2 * len(first.exercises) + len(reports[1].exercises))
         gradebook.record(fewer, digest="d2")
         assert gradebook.report(first.submission) == fewer
         assert gradebook.is_graded(first.submission, "d2") and not gradebook.is_graded(first.submission, "d1")
         assert gradebook.report(reports[1].submission) == reports[1]  # others untouched
+        history = [e for e in gradebook.entries(include_superseded=True)
+                   if e.report.submission == first.submission]
+        assert sorted(e.grading for e in history) == sorted(ids) + [max(ids) + 1]
+        why = {e.grading: (e.current, e.why) for e in history}
+        assert not why[ids[0]][0] and why[ids[0]][1].startswith("replaced")
+        assert not why[ids[1]][0] and why[ids[1]][1].startswith("replaced")
+        assert [e.report for e in gradebook.entries() if e.report.submission == first.submission] == [fewer]
+        # the regrade moved the file to another student: the old student has nothing left
+        assert [e for e in gradebook.entries(student=first.student)
+                if e.report.submission == first.submission] == []
         assert gradebook.check() == []
-    assert row_counts(db) == (2, 1 + len(reports[1].exercises))
+    assert row_counts(db) == (4, 2 * len(first.exercises) + 1 + len(reports[1].exercises))
+
+
+def test_a_regrade_of_the_same_content_is_marked_regraded(db, reports):
+    with Gradebook(db) as gradebook:
+        old = gradebook.record(reports[0], digest="d")
+        new = gradebook.record(reports[0], digest="d", regrade=True)
+        entries = {e.grading: e for e in gradebook.entries(include_superseded=True)}
+    assert entries[new].current and entries[new].why == "the latest submission"
+    assert not entries[old].current and entries[old].why.startswith("regraded on ")
 
 
 class _FailingConnection:
@@ -263,10 +283,11 @@ def test_latest_submission_per_student_and_assignment_counts(db):
         # recorded newest first, as a parallel batch may finish them
         gradebook.record(late, digest="2", submitted_at=BASE_TIME + timedelta(hours=1))
         gradebook.record(early, digest="1", submitted_at=BASE_TIME)
-        gradebook.record(early, digest="1", submitted_at=BASE_TIME)  # re-grading it changes nothing
+        gradebook.record(early, digest="1", submitted_at=BASE_TIME, regrade=True)  # does not make it count
         assert [e.report for e in gradebook.entries()] == [late]
         everything = gradebook.entries(include_superseded=True)
-        assert [(e.report, e.current) for e in everything] == [(early, False), (late, True)]
+        assert [(e.report, e.current) for e in everything] == [(early, False), (early, False), (late, True)]
+        assert everything[1].why == "superseded by a-v2.ipynb (handed in later)"
         # same time: the greater path wins, whatever the recording order
         gradebook.record(other, digest="3", submitted_at=(BASE_TIME + timedelta(hours=1)).isoformat())
         assert [e.report for e in gradebook.entries()] == [other]
@@ -386,7 +407,7 @@ def _truncated_gradebook(path: Path) -> None:
 @pytest.mark.parametrize("make, match", [
     (_text_file, "is not an SQLite file"),
     (_other_sqlite, "database of another application .*tables: recipes"),
-    (_gradebook_with_version(SCHEMA_VERSION + 1), "newer than the version 1 .*upgrade rnncourse"),
+    (_gradebook_with_version(SCHEMA_VERSION + 1), "newer than the version 2 .*upgrade rnncourse"),
     (_gradebook_with_version(0), "unknown schema version 0"),
     (_damaged_gradebook, "damaged|not a readable gradebook"),
     (_truncated_gradebook, "damaged|not a readable gradebook"),
@@ -459,19 +480,58 @@ def class_batch(db) -> list[tuple[Report, datetime]]:
     return recorded
 
 
-def test_export_has_a_line_per_student_a_column_per_exercise_and_a_total(db, tmp_path, class_batch):
+def _points(assignment: str) -> list[float]:
+    return list(ASSIGNMENTS[assignment].values())
+
+
+def test_export_has_a_line_per_student_a_column_per_exercise_and_totals(db, tmp_path, class_batch):
     out = tmp_path / "grades.csv"
     with Gradebook(db, create=False) as gradebook:
-        count = export_csv(gradebook, out)
+        table = export_csv(gradebook, out)
     grades = _expected_grades(class_batch)
     header, rows = _read_csv(out)
-    columns = [(a, name) for a in sorted(ASSIGNMENTS) for name in ASSIGNMENTS[a]]
-    assert header == ["student", *(f"{a}/{name}" for a, name in columns), "total"]
-    assert list(rows) == sorted(grades) and count == len(grades)
-    for student, cells in rows.items():
-        expected = [grades[student].get(column) for column in columns]
-        assert [None if c == "" else float(c) for c in cells[:-1]] == expected
+    expected_header = ["student"]
+    for a in sorted(ASSIGNMENTS):
+        expected_header += [f"{a}/{name}" for name in ASSIGNMENTS[a]] + [f"{a} total", f"{a} late"]
+    assert header == expected_header + ["total"]
+    assert list(rows) == ["Points Possible", *sorted(grades)] and table.students == len(grades)
+    points = []
+    for a in sorted(ASSIGNMENTS):
+        points += [format_score(p) for p in _points(a)] + [format_score(sum(_points(a))), ""]
+    assert rows["Points Possible"] == points + [format_score(sum(sum(_points(a)) for a in ASSIGNMENTS))]
+    some_missing = False
+    for student in sorted(grades):
+        cells, expected = rows[student], []
+        for a in sorted(ASSIGNMENTS):
+            scores = [grades[student].get((a, n)) for n in ASSIGNMENTS[a]]
+            handed_in = scores[0] is not None
+            expected += scores + [sum(scores) if handed_in else None, None]
+        complete = all(grades[student].get((a, next(iter(ASSIGNMENTS[a])))) is not None for a in ASSIGNMENTS)
+        some_missing |= not complete
+        expected.append(sum(grades[student].values()) if complete else None)
+        got = [None if c == "" else float(c) for c in cells]
+        assert got == pytest.approx(expected, nan_ok=False) if complete else got[:-1] == pytest.approx(expected[:-1])
+        assert complete or cells[-1] == ""  # a missing assignment is not a 0 in the total
+    assert some_missing  # the class has a student with an assignment missing
+
+
+def test_export_missing_counts_as_zero_on_request(db, tmp_path, class_batch):
+    out = tmp_path / "grades.csv"
+    with Gradebook(db) as gradebook:
+        export_csv(gradebook, out, missing_zero=True)
+    grades = _expected_grades(class_batch)
+    _, rows = _read_csv(out)
+    for student in grades:
+        cells = rows[student]
+        assert "" not in [c for k, c in enumerate(cells) if not header_is_late(k)]
         assert float(cells[-1]) == pytest.approx(sum(grades[student].values()))
+
+
+def header_is_late(k: int) -> bool:
+    """Whether data column ``k`` (after ``student``) of the two-assignment export is a late flag."""
+    per = [len(ASSIGNMENTS[a]) + 2 for a in sorted(ASSIGNMENTS)]
+    ends = np.cumsum(per) - 1
+    return k in set(ends.tolist())
 
 
 def test_export_of_one_assignment(db, tmp_path, class_batch):
@@ -480,9 +540,10 @@ def test_export_of_one_assignment(db, tmp_path, class_batch):
         export_csv(gradebook, out, assignment="02_forward")
     grades = _expected_grades([(r, t) for r, t in class_batch if r.assignment == "02_forward"])
     header, rows = _read_csv(out)
-    assert header == ["student", *ASSIGNMENTS["02_forward"], "total"]
-    assert {s: [float(c) for c in cells] for s, cells in rows.items()} == {
-        s: [g[("02_forward", n)] for n in ASSIGNMENTS["02_forward"]] + [sum(g.values())]
+    assert header == ["student", *ASSIGNMENTS["02_forward"], "02_forward total", "02_forward late", "total"]
+    rows.pop("Points Possible")
+    assert {s: [float(c) for c in cells if c != ""] for s, cells in rows.items()} == {
+        s: [g[("02_forward", n)] for n in ASSIGNMENTS["02_forward"]] + [sum(g.values())] * 2
         for s, g in grades.items()}
 
 
@@ -507,7 +568,7 @@ def test_export_defuses_spreadsheet_formulas(db, tmp_path, name):
         gradebook.record(report, digest="d")
         export_csv(gradebook, tmp_path / "out.csv")
     _, rows = _read_csv(tmp_path / "out.csv")
-    assert list(rows) == ["'" + name]
+    assert list(rows) == ["Points Possible", "'" + name]
 
 
 def test_export_numbers_are_plain():

@@ -46,14 +46,16 @@ def test_export_writes_the_csv_of_the_api(tmp_path, capsys, recorded):
     assert out.read_bytes() == (tmp_path / "api.csv").read_bytes()
     code, stdout, _ = run(capsys, "export", "--csv", "-", "--gradebook", db, "--assignment", "03_bptt")
     header = stdout.splitlines()[0].split(",")
-    assert code == 0 and header == ["student", *ASSIGNMENTS["03_bptt"], "total"]
-    assert len(stdout.splitlines()) == 1 + len({r.student for r, _ in recorded if r.assignment == "03_bptt"})
+    assert code == 0 and header == ["student", *ASSIGNMENTS["03_bptt"], "03_bptt total", "03_bptt late", "total"]
+    # the header, the points line, one line per student
+    assert len(stdout.splitlines()) == 2 + len({r.student for r, _ in recorded if r.assignment == "03_bptt"})
 
 
 def test_show_lists_the_submissions_that_count(tmp_path, capsys, recorded):
     code, stdout, _ = run(capsys, "show", "--gradebook", tmp_path / "grades.db")
     lines = stdout.splitlines()
-    assert code == 0 and lines[0].split() == ["student", "assignment", "score", "graded", "(UTC)", "submission"]
+    assert code == 0 and lines[0].split() == ["student", "assignment", "score", "handed", "in", "(UTC)",
+                                              "from", "late", "graded", "(UTC)", "submission"]
     counted = [r for r, counts in recorded if counts]
     assert len(lines) == 2 + len(counted)
     for report in counted:
@@ -65,16 +67,23 @@ def test_show_lists_the_submissions_that_count(tmp_path, capsys, recorded):
     lines = stdout.splitlines()
     assert len(lines) == 2 + len(recorded)
     for report, counts in recorded:
-        (line,) = [line for line in lines if report.submission.replace("\x1b", "\\x1b") in line]
-        assert line.endswith("yes" if counts else "no")
+        (line,) = [line for line in lines if f"  {report.submission.replace(chr(27), '[ESC]')}  "
+                   in line.replace("\\x1b", "[ESC]")]
+        assert line.rstrip().endswith("the latest submission" if counts else "(handed in later)")
+        assert f"  {'yes' if counts else 'no'}  " in line
 
 
 def test_feedback_rewrites_the_pages_of_the_submissions_that_count(tmp_path, capsys, recorded):
     code, stdout, _ = run(capsys, "feedback", "--gradebook", tmp_path / "grades.db")
     counted = [r for r, counts in recorded if counts]
     assert code == 0 and stdout.startswith(f"wrote {len(counted)} feedback pages")
-    for report in counted:
-        assert feedback_path(report, tmp_path).read_text(encoding="utf-8") == render_feedback(report)
+    with Gradebook(tmp_path / "grades.db") as gradebook:
+        for report in counted:
+            history = gradebook.entries(report.assignment, include_superseded=True, student=report.student)
+            (entry,) = [e for e in history if e.current]
+            assert entry.report == report
+            assert feedback_path(report, tmp_path).read_text(encoding="utf-8") == \
+                render_feedback(report, entry=entry, history=history)
     code, _, _ = run(capsys, "feedback", "--gradebook", tmp_path / "grades.db", "--dir", tmp_path / "out",
                      "--assignment", "03_bptt")
     assert code == 0
@@ -86,10 +95,10 @@ def test_check_reports_problems(tmp_path, capsys, recorded):
     code, stdout, _ = run(capsys, "check", "--gradebook", db)
     assert (code, stdout) == (0, f"{db}: ok ({len(recorded)} submissions)\n")
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE submissions SET score = 99 WHERE submission = ?", (recorded[0][0].submission,))
+        conn.execute("UPDATE gradings SET score = 99 WHERE submission = ?", (recorded[0][0].submission,))
     conn.close()
     code, stdout, _ = run(capsys, "check", "--gradebook", db)
-    assert code == 1 and f"{recorded[0][0].submission}: stored total 99.0/" in stdout
+    assert code == 1 and f"{recorded[0][0].submission} (grading 1): stored total 99.0/" in stdout
 
 
 def test_user_errors_are_one_line_and_touch_nothing(tmp_path, capsys, recorded):

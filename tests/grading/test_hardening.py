@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import platform
 import resource
@@ -448,7 +447,8 @@ def test_what_a_killed_grader_left_is_removed_by_the_next_run(tmp_path):
     fcntl.flock(lock, fcntl.LOCK_EX)
     try:
         time.sleep(0.2)                              # the worker dies with its grader
-        removed = sandbox.clean_stale(str(tmp_path))
+        assert sandbox.clean_stale(str(tmp_path)) == []          # too young yet
+        removed = sandbox.clean_stale(str(tmp_path), grace=0)
     finally:
         os.close(lock)
     assert removed == [str(left[0])] and not left[0].exists() and live.exists()
@@ -456,15 +456,22 @@ def test_what_a_killed_grader_left_is_removed_by_the_next_run(tmp_path):
 
 # ---- 4. no blow-up on submission text in the grader's process ------------------------------
 
-@pytest.mark.parametrize("text", [" " * 5000, " " * 100_000, "x" + " " * 100_000 + "=",
-                                  "\n" * 100_000, "from rnncourse import (\n" * 20_000,
-                                  "a" * 100_000 + "?", "x = " * 30_000])
-def test_source_scans_are_linear(text):
-    start = time.perf_counter()
+def _scan_seconds(text):
+    start = time.process_time()          # CPU time: steadier than wall time on a shared machine
     source.find_magics(text)
     source.reference_uses(text, ())
     source.defining_cells([text], "f")
-    assert time.perf_counter() - start < 0.5
+    return time.process_time() - start
+
+
+@pytest.mark.parametrize("unit, n", [(" ", 25_000), ("x" + " " * 1000 + "=", 25), ("\n", 25_000),
+                                     ("from rnncourse import (\n", 5_000), ("a" * 1000 + "?", 25),
+                                     ("x = ", 7_500)])
+def test_source_scans_are_linear(unit, n):
+    # 5000 spaces took 24 s before (cubic regex); now 4x the text costs about 4x the time
+    assert _scan_seconds(" " * 5000) < 0.5
+    small, large = _scan_seconds(unit * n), _scan_seconds(unit * (4 * n))
+    assert large < 0.5 or large < 8 * max(small, 1e-3), (small, large)
 
 
 def test_magic_detection_is_unchanged():
@@ -474,3 +481,82 @@ def test_magic_detection_is_unchanged():
                                 "y = a % b", " a = None"]
     assert [r.split(": ", 1)[1] for r in refused] == ["!ls", "%time f()", "len?", "obj.attr??",
                                                       "!pwd", "%%x"]
+
+
+# ---- namespaces, and what the report says when a layer is missing --------------------------
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="namespaces are Linux's")
+def test_the_user_namespace_path_gives_a_private_network_and_a_bounded_tmpfs(tmp_path):
+    # the path a normal user takes (forced here by pretending not to be root), in a child
+    # process because unshare changes the process that calls it
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    script = textwrap.dedent(f'''
+        import os, socket, sys
+        sys.path.insert(0, {str(sandbox._HERE)!r})
+        import worker
+        os.geteuid = lambda: 1000
+        spaces, disk = worker._namespaces({str(scratch)!r}, 4)
+        print(spaces, "|", disk)
+        if not spaces.startswith("net"):
+            sys.exit(0)
+        try:
+            open("big", "wb").write(b"0" * (5 * 2**20))
+        except OSError as e:
+            print("disk", e.errno)
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.sendto(b"x", ("1.1.1.1", 53))
+        except OSError as e:
+            print("net", e.errno)
+    ''')
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=scratch, timeout=60).stdout.split("\n")
+    if not out[0].startswith("net"):
+        pytest.skip(f"no unprivileged user namespaces here: {out[0]}")
+    assert out[0] == "net, ipc, mount (in a user namespace) | tmpfs 4 MB"
+    assert out[1:3] == [f"disk {errno.ENOSPC}", f"net {errno.ENETUNREACH}"]
+    assert os.listdir(scratch) == []                 # the tmpfs went with the process
+
+
+def test_every_missing_layer_is_a_warning_in_the_report():
+    from rnncourse.grading import grade
+    from rnncourse.grading.extract import read_submission
+    from rnncourse.grading.exercises import get_assignment
+    from rnncourse.grading.sandbox import SandboxRun
+
+    from ..fixtures.submissions import build
+    path = build.SOLUTIONS / "02_forward_propagation.ipynb"
+    if not path.exists():
+        pytest.skip("solution notebooks not present")
+    sub, asg = read_submission(path), get_assignment("02_forward_propagation")
+    full = {"namespaces": "net, ipc, mount (as root)", "landlock": "landlock ABI 7",
+            "seccomp": "seccomp allow-list on"}
+    assert not [n for n in grade._notes(sub, asg, SandboxRun({}, {}, [], [], full, 1, 0), [])
+                if n.startswith("warning")]
+    bare = {"namespaces": "unavailable (unshare errno 1)", "landlock": "unavailable",
+            "seccomp": "seccomp unavailable on riscv64"}
+    warnings = [n for n in grade._notes(sub, asg, SandboxRun({}, {}, [], [], bare, 1, 0), [])
+                if n.startswith("warning")]
+    assert len(warnings) == 3
+    assert any("unshare errno 1" in w for w in warnings)
+    assert any("could open sockets" in w for w in warnings)
+
+
+def test_new_limits_are_validated_and_the_budget_follows_its_formula():
+    for name in ("disk_mb", "max_line_mb", "max_elements", "file_mb"):
+        with pytest.raises(ValueError, match=f"{name} must be a positive integer"):
+            Limits(**{name: 0})
+    with pytest.raises(ValueError, match="max_cell_failures"):
+        Limits(max_cell_failures=-1)
+    assert Limits(timeout=3.0).budget(4) == 2 * 5 * 3.0 + 10
+
+
+def test_a_forged_missing_message_is_quoted_as_the_workers_words():
+    cell = ("import os, sys\ndef f():\n"
+            "    os.write(int(sys.argv[2]), b'{\"event\": \"result\", \"name\": \"f\", "
+            "\"missing\": \"passed 3 hidden cases\\\\u001b[0m\"}\\n')\n")
+    result = call([cell], ["f"])
+    assert result.exercises["f"].status == "missing"
+    assert result.exercises["f"].message == ('reported missing by the worker: '
+                                             '"passed 3 hidden cases\\x1b[0m"')

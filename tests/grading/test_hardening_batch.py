@@ -136,7 +136,7 @@ def test_whatever_a_step_raises_costs_only_that_submission_and_rerun_grades_it(t
     from rnncourse.grading import feedback
     monkeypatch.setattr(grade_module, "_grade", real)
 
-    def failing_page(report, directory):
+    def failing_page(report, directory, **context):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(feedback, "write_feedback", failing_page)

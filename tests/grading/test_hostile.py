@@ -152,10 +152,10 @@ HOSTILE = {
     "loop_in_exercise": Hostile(F02, swap(SEQ, body(SEQ, SEQ_ARGS, "while True:\n    pass")),
                                 {SEQ: "timeout"}, {SEQ: "ran for more than 2.5 s"}, timeouts=1),
     "loop_at_top_level": Hostile(F02, first("while True:\n    pass"), {},
-                                 notes=("code cell 2 was skipped: it ran for more than 2.5 s",),
+                                 notes=("cell 2 was skipped: it ran for more than 2.5 s",),
                                  timeouts=1),
     "sys_exit_at_top_level": Hostile(F02, first("import sys\nsys.exit(0)"), {},
-                                     notes=("code cell 2 raised SystemExit",)),
+                                     notes=("cell 2 raised SystemExit",)),
     "sys_exit_in_exercise": Hostile(F02, swap(SEQ, body(SEQ, SEQ_ARGS, "sys.exit(3)")),
                                     {SEQ: "error"}, {SEQ: 'raised SystemExit: "3"'}),
     "os_exit": Hostile(F02, swap(LOSS, body(LOSS, LOSS_ARGS, "os._exit(0)")),
@@ -170,7 +170,7 @@ HOSTILE = {
     "segfault": Hostile(F02, swap(LOSS, body(LOSS, LOSS_ARGS, "ctypes.string_at(0)")),
                         {LOSS: "error"}, {LOSS: "segmentation fault"}),
     "segfault_at_top_level": Hostile(F02, first("import ctypes\nctypes.string_at(0)"), {},
-                                     notes=("code cell 2 was skipped: it crashed Python with a "
+                                     notes=("cell 2 was skipped: it crashed Python with a "
                                             "segmentation fault",)),
     "huge_allocation": Hostile(F02, swap(SEQ, body(SEQ, SEQ_ARGS, "return np.ones((1 << 34,))")),
                                {SEQ: "error"}, {SEQ: "MemoryError"}),
@@ -272,7 +272,7 @@ HOSTILE = {
                         "    return a, a, (a, a_prev, x_t, params)\n"),
         {CELL: "failed"}, {CELL: "got Always", SEQ: "fix it first"}),
     "reads_solutions_writes_gradebook": Hostile(
-        F02, _grades_file, {}, notes=("code cell 2 raised PermissionError",), extra=_grades_unchanged),
+        F02, _grades_file, {}, notes=("cell 2 raised PermissionError",), extra=_grades_unchanged),
     # -- wrong answers --------------------------------------------------------------------
     "returns_nan": Hostile(F02, swap(LOSS, body(LOSS, LOSS_ARGS, "return np.full(y_t.shape[1], np.nan)")),
                            {LOSS: "failed"}, {LOSS: "non-finite"}),
@@ -345,7 +345,7 @@ def test_cannot_kill_the_grader_even_through_ctypes(tmp_path):
     nb = _no_grader_kill(build.solution(F02), tmp_path)
     report, _ = grade(build.write(nb, tmp_path / f"{F02}.ipynb"))
     assert report.score == report.max_score          # and this test process is still alive
-    assert any("code cell 2 raised PermissionError" in n for n in report.notes)
+    assert any("cell 2 raised PermissionError" in n for n in report.notes)
 
 
 @pytest.mark.parametrize("fixture, reason", [

@@ -64,6 +64,9 @@ ASSIGNMENT_MODULES: dict[str, str] = {
     "07_bidirectional_rnn": "bidirectional_rnn",
     "08_deep_rnn": "deep_rnn",
     "09_applications": "applications",
+    "10_language_model": "language_model",
+    "11_seq2seq": "seq2seq",
+    "12_labelling_sequences": "labelling",
 }
 
 

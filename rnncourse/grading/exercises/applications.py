@@ -1,7 +1,9 @@
 """Exercises of assignment ``09_applications`` (lesson 09).
 
-Three pieces the applications of lesson 09 are built from, each a small function with
-an exact contract: ``sample_with_temperature`` (music generation: reshape a predicted
+Four pieces the applications of lesson 09 are built from, each a small function with
+an exact contract: ``review_classifier_forward`` (sentiment classification: the
+many-to-one forward pass of a plain RNN over padded reviews, the recurrence written by
+the learner), ``sample_with_temperature`` (music generation: reshape a predicted
 distribution with a temperature and draw from it, reproducibly from a seed),
 ``bag_of_words`` (the order-blind baseline of sentiment classification) and
 ``exact_match_accuracy`` (how machine translation is scored).  The references are in
@@ -14,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...activations import softmax
-from ...applications import bag_of_words, exact_match_accuracy, sample_with_temperature
+from ...applications import (bag_of_words, exact_match_accuracy, review_classifier_forward,
+                             sample_with_temperature)
 from . import Case, Exercise, StructureError, draw_dims, expect_sequence, integer_array
 
 ASSIGNMENT = "09_applications"
@@ -30,6 +33,27 @@ def _as_float(name: str, value, what: str):
         if value.dtype.kind != "f":
             raise StructureError(f"{name} must be {what}, got an array of dtype {value.dtype}")
     return value
+
+
+def _cases_review_classifier_forward(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("n_vocab", "n_a", "m", "T_x"), low=3, high=9)
+    n_v, n_a, m, T = dims["n_vocab"], dims["n_a"], dims["m"], dims["T_x"]
+    dims["n_y"] = 2
+    ids = rng.integers(1, n_v, size=(m, T))
+    lengths = rng.integers(1, T + 1, size=m)
+    lengths[0] = max(1, T - 2)                                      # at least one padded review
+    mask = (np.arange(T)[None, :] < lengths[:, None]).astype(np.float64)   # (m, T_x)
+    ids[mask == 0] = 0
+    params = {
+        "Wax": rng.standard_normal((n_a, n_v)), "Waa": rng.standard_normal((n_a, n_a)) / np.sqrt(n_a),
+        "ba": 0.5 * rng.standard_normal((n_a, 1)), "Wya": rng.standard_normal((2, n_a)),
+        "by": 0.5 * rng.standard_normal((2, 1)),
+    }
+    return Case((ids, mask, params), dims)
+
+
+def _split_review_classifier_forward(value) -> dict:
+    return {"y_hat": value}
 
 
 def _cases_sample_with_temperature(rng: np.random.Generator) -> Case:
@@ -92,6 +116,9 @@ def _split_exact_match_accuracy(value) -> dict:
 
 # ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
 
+def _review_on_padding(ids, mask, params):
+    return review_classifier_forward(ids, np.ones_like(mask), params)
+
 def _sample_times(probs, temperature, rng):
     rng = np.random.default_rng(rng)
     p = softmax(np.log(probs) * temperature)
@@ -114,6 +141,20 @@ def _unmasked(y_pred, y_true, mask):
 
 
 EXERCISES = (
+    Exercise(
+        name="review_classifier_forward", points=5, reference=review_classifier_forward,
+        make_case=_cases_review_classifier_forward, split=_split_review_classifier_forward,
+        signature="review_classifier_forward(ids, mask, params) -> y_hat",
+        arg_names=("ids", "mask", "params"),
+        diagnoses=(("runs the cell on padded steps: where mask is 0 the state must stay "
+                    "unchanged (np.where)", _review_on_padding),),
+        hints={
+            ("y_hat", ("n_y", "m", "T_x")): "many-to-one: predict once, from the last state "
+                                            "a<T_x>, so y_hat has shape (n_y, m)",
+            ("y_hat", ("m", "n_y")): "column convention: y_hat has one column per review, "
+                                     "shape (n_y, m)",
+        },
+    ),
     Exercise(
         name="sample_with_temperature", points=4, reference=sample_with_temperature,
         make_case=_cases_sample_with_temperature, split=_split_sample_with_temperature,

@@ -26,7 +26,7 @@ from ... import deep
 from ...bidirectional import BRNNCache
 from ...cells import CELLS
 from ...gradcheck import numerical_gradient
-from ...output import OutputCache
+from ...output import OutputCache, output_backward, output_forward
 from . import Case, Exercise, StructureError, draw_dims, expect_dict, expect_sequence
 from .bidirectional_rnn import (CASE_CELLS, equivalent_by, first_state, flatten_named,
                                 plain_cache)
@@ -200,6 +200,173 @@ EXERCISES = (
             ("lists the layers' gradients top layer first: grads['recurrent'] and grads['da0'] "
              "go in layer order, layer 1 first", _top_layer_first),
         ),
+        public_seeds=(0, 1, 2),
+    ),
+)
+
+
+# ------------------------------------------------------------------------------------------
+# Exercises 3 and 4: the syllabus's dense (non-recurrent) layers after the recurrent ones
+
+def dense_head_forward(a_top, params, dense):
+    """Dense layers applied to every step of the top recurrent layer, then the prediction.
+
+    The library's :func:`rnncourse.deep.dense_forward` for each layer and the softmax of
+    :func:`rnncourse.output.output_forward`, in the assignment's contract.
+
+    Parameters
+    ----------
+    a_top : ndarray of shape (n_top, m, T_x)
+        States of the top recurrent layer.
+    params : dict
+        ``"dense"``: list of K dicts ``{"W": (n_k, n_{k-1}), "b": (n_k, 1)}`` with
+        ``n_0 = n_top``; ``"Wy"`` (n_y, n_K), ``"by"`` (n_y, 1).
+    dense : list of K dicts ``{"n": n_k, "activation": "relu" | "tanh" | "sigmoid" | "identity"}``
+
+    Returns
+    -------
+    h : list of K ndarrays, ``h[k-1]`` of shape (n_k, m, T_x)
+        ``h<t>[k] = g_k(W[k] h<t>[k-1] + b[k])`` at every step t, ``h[0] = a_top``.
+    y_hat : ndarray of shape (n_y, m, T_x)
+        ``softmax(W_y h[K] + b_y)`` at every step.
+    caches : ``(a_top, h, params, dense, y_hat)``
+    """
+    _, denses = deep.parse_specs([{"cell": "rnn", "n_a": 1}], dense, "dense_head_forward")
+    x, outs = a_top, []
+    for spec, p in zip(denses, params["dense"]):
+        x, _ = deep.dense_forward(x, p["W"], p["b"], spec.activation)    # (n_k, m, T_x)
+        outs.append(x)
+    y_hat, _ = output_forward(x, params["Wy"], params["by"], "softmax")    # (n_y, m, T_x)
+    return outs, y_hat, (a_top, outs, params, dense, y_hat)
+
+
+def dense_head_backward(dy_hat, caches):
+    """Backward pass of :func:`dense_head_forward`: the library's dense and output backward.
+
+    Parameters
+    ----------
+    dy_hat : ndarray of shape (n_y, m, T_x), gradient of the loss with respect to y_hat
+    caches : ``(a_top, h, params, dense, y_hat)`` from :func:`dense_head_forward`
+
+    Returns
+    -------
+    grads : dict
+        ``"dense"``: list of K dicts ``{"dW": (n_k, n_{k-1}), "db": (n_k, 1)}``;
+        ``"dWy"`` (n_y, n_K), ``"dby"`` (n_y, 1); ``"da_top"`` (n_top, m, T_x), the
+        gradient that flows on into the top recurrent layer.
+    """
+    a_top, h, params, dense, y_hat = caches
+    _, denses = deep.parse_specs([{"cell": "rnn", "n_a": 1}], dense, "dense_head_backward")
+    inputs = [np.asarray(a_top)] + [np.asarray(h_k) for h_k in h]      # input of layer k is inputs[k]
+    out = output_backward(dy_hat, OutputCache(inputs[-1], np.asarray(params["Wy"]),
+                                              np.asarray(y_hat), "softmax"))
+    g, layers = out["da"], [None] * len(denses)
+    for k in reversed(range(len(denses))):
+        W = np.asarray(params["dense"][k]["W"])
+        cache = deep.DenseCache(OutputCache(inputs[k], W, None, "identity"), inputs[k + 1],
+                                denses[k].activation)
+        step = deep.dense_backward(g, cache)
+        layers[k] = {"dW": step["dW"], "db": step["db"]}
+        g = step["da"]                                                  # (n_{k-1}, m, T_x)
+    return {"dense": layers, "dWy": out["dWy"], "dby": out["dby"], "da_top": g}
+
+
+def _draw_head(rng: np.random.Generator):
+    K = int(rng.integers(2, 4))        # 2 or 3 dense layers, with different activations
+    names = ("n_top", "n_y", "m", "T_x") + tuple(f"n_{k}" for k in range(1, K + 1))
+    dims = draw_dims(rng, names, high=9)
+    acts = rng.permutation(deep.DENSE_ACTIVATIONS)[:K]
+    dense = [{"n": dims[f"n_{k + 1}"], "activation": str(acts[k])} for k in range(K)]
+    sizes = [dims["n_top"]] + [d["n"] for d in dense]
+    layers = [{"W": rng.standard_normal((n_out, n_in)) / np.sqrt(n_in),
+               "b": 0.5 * rng.standard_normal((n_out, 1))}          # non-zero: a forgotten bias shows
+              for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    params = {"dense": layers, "Wy": rng.standard_normal((dims["n_y"], sizes[-1])) / np.sqrt(sizes[-1]),
+              "by": 0.5 * rng.standard_normal((dims["n_y"], 1))}
+    a_top = np.tanh(rng.standard_normal((dims["n_top"], dims["m"], dims["T_x"])))   # like RNN states
+    return dims, a_top, params, dense
+
+
+def _cases_dense_head_forward(rng: np.random.Generator) -> Case:
+    dims, a_top, params, dense = _draw_head(rng)
+    return Case((a_top, params, dense), dims)
+
+
+def _split_dense_head_forward(value) -> dict:
+    h, y_hat, caches = expect_sequence(
+        value, 3, "dense_head_forward must return the tuple (h, y_hat, caches)")
+    h = expect_sequence(h, 0, "h must be the list of every dense layer's output", at_least=True)
+    c = expect_sequence(caches, 5, "caches must be the tuple (a_top, h, params, dense, y_hat)")
+    c_h = expect_sequence(c[1], 0, "caches[1] must be the list h", at_least=True)
+    out = {f"h[{k}]": h_k for k, h_k in enumerate(h)}
+    out["y_hat"] = y_hat
+    out["caches[0] (a_top)"] = c[0]
+    out.update({f"caches[1][{k}]": h_k for k, h_k in enumerate(c_h)})
+    out["caches[4] (y_hat)"] = c[4]
+    return out
+
+
+def _relu_margin(a_top, params, dense) -> float:
+    """Smallest |pre-activation| of the relu layers: finite differences need it away from 0."""
+    x, margin = a_top, np.inf
+    for spec, p in zip(dense, params["dense"]):
+        z = np.einsum("ij,jmt->imt", p["W"], x) + p["b"][:, :, None]
+        if spec["activation"] == "relu":
+            margin = min(margin, float(np.abs(z).min()))
+        x, _ = deep.dense_forward(x, p["W"], p["b"], spec["activation"])
+    return margin
+
+
+def _cases_dense_head_backward(rng: np.random.Generator) -> Case:
+    while True:   # redraw (deterministically, from rng) until no relu sits on its kink
+        dims, a_top, params, dense = _draw_head(rng)
+        if _relu_margin(a_top, params, dense) > 1e-3:
+            break
+    _, y_hat, caches = dense_head_forward(a_top, params, dense)
+    dy_hat = rng.standard_normal(y_hat.shape)
+    return Case((dy_hat, caches), dims)
+
+
+def _split_dense_head_backward(value) -> dict:
+    grads = expect_dict(value, "dense_head_backward must return a dict of gradients")
+    if "dense" in grads and not isinstance(grads["dense"], (list, tuple)):
+        raise StructureError("grads['dense'] must be a list with one dict per dense layer")
+    return flatten_named(dict(grads), "grads")
+
+
+def _numgrad_dense_head_backward(case: Case) -> dict:
+    dy_hat, (a_top, _, params, dense, _) = case.args
+    arrays = {"a_top": np.array(a_top), "Wy": np.array(params["Wy"]), "by": np.array(params["by"])}
+    for k, p in enumerate(params["dense"]):
+        arrays[f"W{k}"], arrays[f"b{k}"] = np.array(p["W"]), np.array(p["b"])
+    copy = {"dense": [{"W": arrays[f"W{k}"], "b": arrays[f"b{k}"]} for k in range(len(dense))],
+            "Wy": arrays["Wy"], "by": arrays["by"]}
+
+    def objective():  # J = sum(dy_hat * y_hat): its gradient is what backward returns
+        return float(np.sum(dy_hat * dense_head_forward(arrays["a_top"], copy, dense)[1]))
+
+    num = numerical_gradient(objective, arrays)
+    out = {"grads['da_top']": num["da_top"], "grads['dWy']": num["dWy"], "grads['dby']": num["dby"]}
+    for k in range(len(dense)):
+        out[f"grads['dense'][{k}]['dW']"] = num[f"dW{k}"]
+        out[f"grads['dense'][{k}]['db']"] = num[f"db{k}"]
+    return out
+
+
+EXERCISES = EXERCISES + (
+    Exercise(
+        name="dense_head_forward", points=3, reference=dense_head_forward,
+        make_case=_cases_dense_head_forward, split=_split_dense_head_forward,
+        signature="dense_head_forward(a_top, params, dense) -> (h, y_hat, caches)",
+        arg_names=("a_top", "params", "dense"),
+        public_seeds=(0, 1, 2),
+    ),
+    Exercise(
+        name="dense_head_backward", points=3, reference=dense_head_backward,
+        make_case=_cases_dense_head_backward, split=_split_dense_head_backward,
+        signature="dense_head_backward(dy_hat, caches) -> dict with dense, dWy, dby, da_top",
+        arg_names=("dy_hat", "caches"),
+        numerical_gradient=_numgrad_dense_head_backward,
         public_seeds=(0, 1, 2),
     ),
 )

@@ -43,6 +43,33 @@ def deep_rnn_backward(dy_hat, caches):
         g = out["dx"]
     return {"recurrent": recurrent, "da0": da0, "dWy": dWy, "dby": dby, "dx": g}
 ''',
+    "dense_head_forward": '''
+def dense_head_forward(a_top, params, dense):
+    h, outs = a_top, []
+    for spec, p in zip(dense, params["dense"]):
+        act = DENSE_ACTIVATIONS[spec["activation"]]
+        h = np.stack([act(p["W"] @ h[:, :, t] + p["b"]) for t in range(h.shape[2])], axis=2)
+        outs.append(h)
+    y_hat = np.stack([softmax(params["Wy"] @ h[:, :, t] + params["by"]) for t in range(h.shape[2])], axis=2)
+    return outs, y_hat, (a_top, outs, params, dense, y_hat)
+''',
+    "dense_head_backward": '''
+def dense_head_backward(dy_hat, caches):
+    a_top, h, params, dense, y_hat = caches
+    ins = [a_top] + h
+    T = y_hat.shape[2]
+    dz = softmax_backward(dy_hat, y_hat)
+    dWy = sum(dz[:, :, t] @ ins[-1][:, :, t].T for t in range(T))
+    dby = dz.sum(axis=(1, 2))[:, None]
+    g = np.stack([params["Wy"].T @ dz[:, :, t] for t in range(T)], axis=2)
+    out = []
+    for k in range(len(dense) - 1, -1, -1):
+        dz = g * DENSE_DERIVATIVES[dense[k]["activation"]](ins[k + 1])
+        out.insert(0, {"dW": sum(dz[:, :, t] @ ins[k][:, :, t].T for t in range(T)),
+                       "db": dz.sum(axis=(1, 2))[:, None]})
+        g = np.stack([params["dense"][k]["W"].T @ dz[:, :, t] for t in range(T)], axis=2)
+    return {"dense": out, "dWy": dWy, "dby": dby, "da_top": g}
+''',
 }
 
 MISTAKES = [

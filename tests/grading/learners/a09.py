@@ -5,6 +5,15 @@ from .notebook import Mistake
 ASSIGNMENT = "09_applications"
 
 ANSWERS = {
+    "review_classifier_forward": '''
+def review_classifier_forward(ids, mask, params):
+    m, T_x = ids.shape
+    a = np.zeros((params["Waa"].shape[0], m))
+    for t in range(T_x):
+        a_new = np.tanh(params["Waa"] @ a + params["Wax"][:, ids[:, t]] + params["ba"])
+        a = np.where(mask[:, t] == 1, a_new, a)
+    return softmax(params["Wya"] @ a + params["by"])
+''',
     "sample_with_temperature": '''
 def sample_with_temperature(probs, temperature, rng):
     rng = np.random.default_rng(rng)
@@ -33,6 +42,13 @@ def exact_match_accuracy(y_pred, y_true, mask):
 }
 
 MISTAKES = [
+    Mistake("review_classifier_forward", "cell run on padding", '''
+def review_classifier_forward(ids, mask, params):
+    a = np.zeros((params["Waa"].shape[0], ids.shape[0]))
+    for t in range(ids.shape[1]):
+        a = np.tanh(params["Waa"] @ a + params["Wax"][:, ids[:, t]] + params["ba"])
+    return softmax(params["Wya"] @ a + params["by"])
+''', "runs the cell on padded steps"),
     Mistake("sample_with_temperature", "temperature multiplied", '''
 def sample_with_temperature(probs, temperature, rng):
     rng = np.random.default_rng(rng)

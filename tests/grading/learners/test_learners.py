@@ -7,6 +7,7 @@ and the feedback names it.
 """
 
 import importlib
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,8 @@ from rnncourse.grading.exercises import get_assignment
 
 from . import notebook
 
-MODULES = [importlib.import_module(f"{__package__}.a{n:02d}") for n in range(1, 10)]
+MODULES = [importlib.import_module(f"{__package__}.{p.stem}")
+           for p in sorted(Path(__file__).parent.glob("a[0-9][0-9].py"))]
 
 
 #: one seed for every submission of the tests: the grader's hidden cases are drawn once

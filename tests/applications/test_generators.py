@@ -307,3 +307,69 @@ def test_activity_float32_and_bad_input():
         ap.activity_task(4, 1, rng=0)
     with pytest.raises(ValueError, match="speech_task: noise must be"):
         ap.speech_task(4, rng=0, noise=-1.0)
+
+
+# ---- the music ceiling ----------------------------------------------------------------------
+
+def test_grammar_next_note_probabilities_match_the_generator_and_sum_to_one():
+    tunes = ap.melodies(3000, rng=5)
+    from collections import Counter
+    for prefix in ("", "e", "cd", "cdcd|cdcd|c", "cdce|cdce|d"):
+        probs = ap.music.melody_next_note_probs(prefix)
+        assert sum(probs.values()) == pytest.approx(1.0)
+        follow = Counter(t[len(prefix)] for t in tunes if t.startswith(prefix))
+        n = sum(follow.values())
+        assert n > 40
+        for c, p in probs.items():                                 # within 4 standard errors
+            assert abs(follow[c] / n - p) < 4 * np.sqrt(p * (1 - p) / n) + 1e-9, (prefix, c)
+        assert set(follow) <= set(probs)
+    assert ap.music.melody_next_note_probs("cdcd|c") == {"d": 1.0}      # bar 2 repeats bar 1
+    assert ap.music.melody_next_note_probs("cdcd") == {"|": 1.0}
+    with pytest.raises(ValueError, match="melody_next_note_probs: 'cx' is not the beginning"):
+        ap.music.melody_next_note_probs("cx")
+
+
+def test_bayes_accuracy_is_a_ceiling_that_a_perfect_memoriser_beats_on_its_own_tunes():
+    tunes = ap.melodies(200, rng=6)
+    ceiling = ap.music.bayes_next_note_accuracy(tunes)
+    assert 0.6 < ceiling < 0.8
+    # the per-position maxima are probabilities: deterministic positions (bars, repeats) give 1
+    assert ap.music.bayes_next_note_accuracy(["cded|cded|efge|fedc"]) > 8 / 20
+
+
+def test_review_classifier_forward_matches_the_library_rnn_and_ignores_padding():
+    from rnncourse.rnn import rnn_forward
+    rng = np.random.default_rng(4)
+    n_v, n_a, m, T = 7, 5, 3, 6
+    params = {"Wax": rng.standard_normal((n_a, n_v)), "Waa": 0.5 * rng.standard_normal((n_a, n_a)),
+              "ba": rng.standard_normal((n_a, 1)), "Wya": rng.standard_normal((2, n_a)),
+              "by": rng.standard_normal((2, 1))}
+    ids = rng.integers(1, n_v, size=(m, T))
+    mask = np.ones((m, T))
+    mask[0, 4:] = 0
+    y_hat = ap.review_classifier_forward(ids, mask, params)
+    assert y_hat.shape == (2, m)
+    a, _, _ = rnn_forward(one_hot(ids, n_v), np.zeros((n_a, m)), params, output=None, mask=mask)
+    np.testing.assert_allclose(y_hat, softmax(params["Wya"] @ a[:, :, -1] + params["by"]))
+    short = ap.review_classifier_forward(ids[:1, :4], mask[:1, :4], params)
+    np.testing.assert_allclose(short[:, 0], y_hat[:, 0])
+    with pytest.raises(ValueError, match="review_classifier_forward: mask must have the shape"):
+        ap.review_classifier_forward(ids, mask[:, :3], params)
+
+
+def test_grammar_log_likelihood_is_the_sum_of_the_conditionals_and_rejects_broken_tunes():
+    tune = ap.melodies(1, rng=9)[0]
+    ll = ap.grammar_log_likelihood(tune)
+    by_hand = sum(np.log(ap.melody_next_note_probs(tune[:i])[c]) for i, c in enumerate(tune + "\n"))
+    assert ll == pytest.approx(by_hand) and ll < 0
+    assert ap.grammar_log_likelihood("cccc|cccc|cccc|cccc") == float("-inf")     # repeated notes
+    assert ap.grammar_log_likelihood("cd") == float("-inf")                       # not a whole tune
+
+
+def test_tune_audio_plays_each_note_at_its_pitch():
+    audio = ap.tune_audio("g", sample_rate=8000, note_seconds=0.5)
+    assert audio.shape == (4000,) and np.abs(audio).max() <= 1.0
+    spectrum = np.abs(np.fft.rfft(audio))
+    peak_hz = np.argmax(spectrum) * 8000 / audio.size
+    assert abs(peak_hz - ap.NOTE_HZ["g"]) < 3                        # G4 = 392 Hz
+    assert ap.tune_audio("cd|e").size == 3 * 2000 + 500              # bar line: a quarter-note rest

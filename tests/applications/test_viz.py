@@ -28,22 +28,41 @@ RESULTS = [
 ]
 
 
-def test_results_table_rounds_and_marks_missing_baselines():
-    text = va.results_table(RESULTS)
+def test_results_table_is_narrow_rounds_and_marks_missing_baselines():
+    text = va.results_table(RESULTS + [va.ApplicationResult(
+        "speech recognition", "many-to-many (T_x = T_y)", "x -> y", "phoneme error rate", 0.171,
+        0.33, "window of 5 frames", lower_is_better=True)])
     lines = text.splitlines()
-    assert lines[0].startswith("application") and set(lines[1]) == {"-"}
-    assert "0.99" in lines[2] and "0.64" in lines[2] and "bag of words" in lines[2]
-    assert "0.90" in lines[3] and " - " in lines[3] + " "
+    assert len(lines) == 9 and max(map(len, lines)) <= 72
+    assert lines[0] == "sentiment (many-to-one)" and lines[1].strip() == "accuracy"
+    assert lines[2].strip() == "RNN 0.99  vs  bag of words 0.64"
+    assert lines[5].endswith("no baseline")
+    assert "(lower is better)" in lines[7] and "RNN 0.17" in lines[8]
     assert "0.987" in va.results_table(RESULTS, digits=3)
     with pytest.raises(TypeError, match="results_table: results must be a non-empty list"):
         va.results_table([])
+    with pytest.raises(ValueError, match="results_table: a line is wider than 72"):
+        va.results_table([va.ApplicationResult("x" * 80, "t", "s", "m", 1.0)])
 
 
-def test_plot_results_draws_a_bar_per_score():
+def _legend_clear_of(ax, fig):
+    """The legend's box in display coordinates overlaps none of the axes' data area."""
+    fig.canvas.draw()
+    box = ax.get_legend().get_window_extent()
+    return not box.overlaps(ax.get_window_extent())
+
+
+def test_plot_results_draws_a_bar_per_score_with_the_legend_off_the_bars():
     ax = va.plot_results(RESULTS)
     widths = sorted(round(p.get_width(), 4) for p in ax.patches)
     assert widths == [0.6351, 0.9, 0.987]
     assert len(ax.get_yticklabels()) == 2
+    assert _legend_clear_of(ax, ax.figure)
+    # an error rate above 1 still fits inside the axes
+    big = va.ApplicationResult("speech", "t", "s", "PER", 0.2, 1.4, "frames", lower_is_better=True)
+    ax = va.plot_results([big])
+    assert ax.get_xlim()[1] > 1.4 + 0.3
+    assert "lower is better" in ax.get_yticklabels()[0].get_text()
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +113,9 @@ def test_plot_frames_marks_wrong_frames():
     assert ax.images[0].get_array().shape == (ap.SPEECH_BANDS, 10)
     red = [t for t in lab.texts if t.get_color() == "red"]
     assert len(lab.texts) == 20 and len(red) == 1
+    ax.figure.canvas.draw()
+    ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+    assert all(float(t).is_integer() for t in ticks)                # bands, not 2.5
     with pytest.raises(ValueError, match="plot_frames: x must have shape"):
         va.plot_frames(d.x[:, 0], d.y[0, :5], d.label_names)
 
@@ -103,6 +125,7 @@ def test_plot_activities_one_scatter_per_class():
     frames, angles = va.plot_activities(d.x, d.y, d.label_names, per_class=2)
     assert len(frames.collections) == 3
     assert len(angles.get_lines()) == 6
+    assert _legend_clear_of(frames, frames.figure) and _legend_clear_of(angles, angles.figure)
     with pytest.raises(ValueError, match="plot_activities: x must have shape"):
         va.plot_activities(d.x[:1], d.y, d.label_names)
 
@@ -112,5 +135,16 @@ def test_explore_temperature_builds_a_widget(tune_model):
     model, vocab, tunes = tune_model
     w = va.explore_temperature(model, vocab, n=3, training=tunes)
     slider = w.children[0].children[0]
-    assert slider.description == "temperature"
+    assert slider.description == "temperature τ"
+    assert slider.style.description_width == "initial"       # the label is never cut
     slider.value = 0.5            # re-renders without error
+
+
+def test_plot_piano_roll_one_bar_per_note_at_its_pitch_and_time():
+    ax = va.plot_piano_roll([72, 74, 76, 72], [1.0, 0.5, 0.5, 2.0])
+    bars = ax.patches
+    assert [b.get_y() + b.get_height() / 2 for b in bars] == [72, 74, 76, 72]
+    assert [b.get_x() for b in bars] == [0.0, 1.0, 1.5, 2.0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["C5", "E5"]
+    with pytest.raises(ValueError, match="plot_piano_roll: pitches and durations"):
+        va.plot_piano_roll([72, 74], [1.0])
