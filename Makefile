@@ -1,6 +1,7 @@
 # Two commands on a fresh machine with Python >= 3.10 and make:
 #   make lab    create .venv, install the course, start JupyterLab on notebooks/
 #   make test   create .venv, install the course with test extras, run the whole suite
+#   make browser-test   every lesson run in JupyterLab in Debian's chromium (tests/browser/)
 # Both are idempotent: the install runs again only when pyproject.toml changes
 # (the package is installed editable, so edits to rnncourse/ need no reinstall).
 
@@ -29,7 +30,7 @@ NB_DIRS := $(wildcard notebooks solutions)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
          --nbval-cell-timeout=120
 
-.PHONY: lab test unit notebooks assignments bench clean
+.PHONY: lab test unit notebooks assignments bench browser-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +63,28 @@ assignments: $(VENV)/.test-installed
 
 notebooks: $(VENV)/.test-installed
 	$(TEST_ENV) $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS) $(NBVAL) $(NB_DIRS)
+
+$(VENV)/.browser-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[browser]"
+	touch $@
+
+# Debian's chromium, driven by Playwright (never a browser Playwright downloads). As root
+# with apt, a missing chromium is installed; otherwise one line says what is missing.
+# Screenshots land in build/browser-test/ (ignored by git). `make test` needs none of it.
+CHROMIUM ?= /usr/bin/chromium
+browser-test: $(VENV)/.test-installed $(VENV)/.browser-installed
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium (apt-get install chromium)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	      || { echo "browser-test: apt-get install chromium failed"; exit 1; }; \
+	    [ -x "$(CHROMIUM)" ] || { echo "browser-test: $(CHROMIUM) is still missing after apt-get install chromium"; exit 1; }; \
+	  else \
+	    echo "browser-test: $(CHROMIUM) is missing: install Debian's chromium (sudo apt-get install chromium)"; exit 1; \
+	  fi; \
+	fi
+	RNNCOURSE_BROWSER_TEST=1 RNNCOURSE_CHROMIUM="$(CHROMIUM)" $(TEST_ENV) \
+	    $(BIN)/python -m pytest -p no:cacheprovider -ra --durations=0 $(PYTEST_ARGS) tests/browser
 
 $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

@@ -68,3 +68,14 @@ def test_lower_bounds_not_pins():
 def test_python_version_agrees():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert f"python{project['requires-python']}" in (ROOT / "environment.yml").read_text()
+
+
+def test_license_is_an_spdx_string_for_a_setuptools_that_reads_it():
+    # a {text = ...} table makes setuptools print a deprecation box on every install
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert isinstance(data["project"]["license"], str)
+    assert re.fullmatch(r"[A-Za-z0-9.\-+]+( (AND|OR|WITH) [A-Za-z0-9.\-+]+)*",
+                        data["project"]["license"])
+    setuptools = [r for r in data["build-system"]["requires"] if r.startswith("setuptools")]
+    bound = tuple(int(n) for n in setuptools[0].split(">=")[1].split("."))
+    assert bound >= (77,), "setuptools reads an SPDX license string from version 77 on"

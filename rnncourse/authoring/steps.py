@@ -22,14 +22,16 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+import nbformat
 from nbformat import NotebookNode
 
 from .errors import AuthoringError
 from .markers import CODE, MARKDOWN, MarkerError, replace_regions
 
 __all__ = [
-    "CELL_METADATA_KEPT", "DEFAULT_KERNELSPEC", "INSTRUCTOR_TAG", "PIPELINE", "Source", "Step",
-    "assign_cell_ids", "clear_outputs", "drop_instructor_cells", "replace_solutions",
+    "CELL_METADATA_KEPT", "DEFAULT_KERNELSPEC", "INSTRUCTOR_TAG", "PIPELINE", "SKIP_CELL_ID",
+    "SKIP_CELL_SOURCE", "Source", "Step", "add_skip_cell", "assign_cell_ids", "clear_outputs",
+    "drop_instructor_cells", "replace_solutions",
     "run_pipeline", "set_assignment_metadata", "strip_volatile_metadata",
 ]
 
@@ -43,6 +45,15 @@ _KERNELSPEC_KEYS = ("display_name", "language", "name")
 #: the kernel an assignment asks for when its solution notebook names none
 DEFAULT_KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+#: the cell :func:`add_skip_cell` puts after an assignment's first code cell
+SKIP_CELL_SOURCE = (
+    "# Run All goes through the whole notebook even before every exercise is written: a cell\n"
+    "# that needs a function you have not written yet prints \"skipped: ...\" and Run All\n"
+    "# moves on, so every check below still reports.\n"
+    "from rnncourse.grading import skip_unimplemented\n"
+    "skip_unimplemented()"
+)
+SKIP_CELL_ID = "rnncourse-skip-unimplemented"
 
 
 @dataclass(frozen=True)
@@ -116,6 +127,24 @@ def drop_instructor_cells(nb: NotebookNode, source: Source) -> NotebookNode:
     return nb
 
 
+def add_skip_cell(nb: NotebookNode, source: Source) -> NotebookNode:
+    """Insert :data:`SKIP_CELL_SOURCE` after the first code cell (see rnncourse.grading.demos).
+
+    Without it, Run All on a fresh assignment stops at the first demo cell that calls
+    a stub, and the ``check`` cells after it never run.  Nothing is added when the
+    notebook has no code stub, or when it already calls ``skip_unimplemented``.
+    """
+    code = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    has_stub = any(CODE.stub[-1] in nb.cells[i].source for i in code)
+    if not has_stub or any("skip_unimplemented(" in nb.cells[i].source for i in code):
+        return nb
+    nb = copy.deepcopy(nb)
+    cell = nbformat.v4.new_code_cell(SKIP_CELL_SOURCE)
+    cell.id = SKIP_CELL_ID
+    nb.cells.insert(code[0] + 1, cell)
+    return nb
+
+
 def clear_outputs(nb: NotebookNode, source: Source) -> NotebookNode:
     """Empty the outputs and execution counts of code cells."""
     nb = copy.deepcopy(nb)
@@ -131,9 +160,10 @@ def strip_volatile_metadata(nb: NotebookNode, source: Source) -> NotebookNode:
 
     Cells keep :data:`CELL_METADATA_KEPT` (an empty tag list is dropped).  The
     notebook keeps its kernelspec (:data:`DEFAULT_KERNELSPEC` when it has none, so
-    Jupyter opens the assignment without asking for a kernel), the language name
-    (not its version, which depends on the machine that last executed the solution)
-    and ``rnncourse``.
+    Jupyter opens the assignment without asking for a kernel), its ``language_info``
+    and ``rnncourse``; widget state and everything else is dropped.  A solution
+    notebook stored by :mod:`rnncourse.authoring.normalize` thus gives an assignment
+    that JupyterLab opens without marking it modified.
     """
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
@@ -144,8 +174,10 @@ def strip_volatile_metadata(nb: NotebookNode, source: Source) -> NotebookNode:
     old = nb.metadata
     kernelspec = old.get("kernelspec") or DEFAULT_KERNELSPEC
     meta = {"kernelspec": {k: kernelspec[k] for k in _KERNELSPEC_KEYS if k in kernelspec}}
-    if "name" in old.get("language_info", {}):
-        meta["language_info"] = {"name": old.language_info["name"]}
+    if old.get("language_info"):
+        # as the solution stores it (normalised: the kernel's kernel_info reply), so that
+        # JupyterLab, filling it in when the kernel starts, finds nothing to change
+        meta["language_info"] = copy.deepcopy(old.language_info)
     if "rnncourse" in old:
         meta["rnncourse"] = copy.deepcopy(old.rnncourse)
     nb.metadata = NotebookNode(meta)
@@ -196,10 +228,13 @@ def assign_cell_ids(nb: NotebookNode, source: Source) -> NotebookNode:
 #:   author sees in the solution notebook (no cell has been dropped yet);
 #: * set_assignment_metadata comes after strip_volatile_metadata, which rebuilds the
 #:   notebook metadata;
+#: * add_skip_cell comes after replace_solutions (it looks for stubs) and after
+#:   drop_instructor_cells (the first code cell must be one the learner gets);
 #: * assign_cell_ids comes last: it numbers the cells that remain.
 PIPELINE: tuple[Step, ...] = (
     replace_solutions,
     drop_instructor_cells,
+    add_skip_cell,
     clear_outputs,
     strip_volatile_metadata,
     set_assignment_metadata,

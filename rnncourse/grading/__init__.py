@@ -1,7 +1,8 @@
 """Exercises and the autograder.
 
 For learners: ``from rnncourse.grading import check`` and call ``check(my_function)``
-after each exercise.  For instructors: :func:`grade_submission` and
+after each exercise (an assignment also calls :func:`skip_unimplemented` at the top, so
+that Run All goes past exercises not written yet).  For instructors: :func:`grade_submission` and
 :func:`grade_batch` (also the ``rnncourse grade`` command).
 
 The grading pipeline, one module per stage (each callable alone)::
@@ -23,8 +24,9 @@ import importlib
 # imported eagerly so that the function, not the submodule of the same name, is
 # ``rnncourse.grading.check``
 from .check import check, run_check
+from .demos import skip_unimplemented
 
-__all__ = ["check", "grade_batch", "grade_submission", "run_check"]
+__all__ = ["check", "grade_batch", "grade_submission", "run_check", "skip_unimplemented"]
 
 _LAZY = {"grade_submission": "grade", "grade_batch": "grade"}
 

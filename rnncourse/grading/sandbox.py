@@ -526,6 +526,11 @@ def check(fn, name=None, strict=False):
 
 def run_check(fn, name=None):
     return None
+
+
+def skip_unimplemented(shell=None):
+    """While grading there is no IPython: cells run as plain Python (see grading/demos.py)."""
+    return None
 '''
 
 

@@ -9,6 +9,7 @@ import pytest
 from rnncourse.authoring import AuthoringError
 from rnncourse.authoring.notebook_files import read_notebook
 from rnncourse.authoring.steps import (
+    add_skip_cell,
     CELL_METADATA_KEPT, DEFAULT_KERNELSPEC, INSTRUCTOR_TAG, PIPELINE, Source, assign_cell_ids,
     clear_outputs, drop_instructor_cells, replace_solutions, run_pipeline,
     set_assignment_metadata, strip_volatile_metadata,
@@ -28,7 +29,7 @@ def test_every_step_leaves_its_input_untouched(step, solution_nb, source):
 
 def test_pipeline_order_is_the_documented_one():
     assert [s.__name__ for s in PIPELINE] == [
-        "replace_solutions", "drop_instructor_cells", "clear_outputs",
+        "replace_solutions", "drop_instructor_cells", "add_skip_cell", "clear_outputs",
         "strip_volatile_metadata", "set_assignment_metadata", "assign_cell_ids"]
 
 
@@ -121,7 +122,9 @@ def test_strip_volatile_notebook_metadata(solution_nb, source):
     nb = strip_volatile_metadata(solution_nb, source)
     assert nb.metadata == {
         "kernelspec": dict(solution_nb.metadata.kernelspec),
-        "language_info": {"name": "python"},
+        # copied whole: JupyterLab fills in the kernel's language_info when it opens a
+        # notebook, so a partial one would make every assignment open as modified
+        "language_info": dict(solution_nb.metadata.language_info),
         "rnncourse": {"lesson": 99},
     }
 
@@ -178,6 +181,6 @@ def test_duplicate_ids_are_made_unique(solution_nb, source):
 def test_run_pipeline_applies_steps_in_order(solution_nb, source):
     nb = run_pipeline(solution_nb, source)
     assert nb == assign_cell_ids(set_assignment_metadata(strip_volatile_metadata(clear_outputs(
-        drop_instructor_cells(replace_solutions(solution_nb, source), source), source), source),
-        source), source)
+        add_skip_cell(drop_instructor_cells(replace_solutions(solution_nb, source), source),
+                      source), source), source), source), source)
     assert nb.metadata.rnncourse.assignment == "solution"
