@@ -148,7 +148,7 @@ class DaskPool:
         if self.kind == "local":
             with dask.config.set({"distributed.scheduler.allowed-failures": self.retries}):
                 self.cluster = LocalCluster(n_workers=self.target, threads_per_worker=1,
-                                            processes=True, dashboard_address=None,
+                                            processes=True, dashboard_address="127.0.0.1:0",
                                             host="127.0.0.1", silence_logs=40)
             self.client = Client(self.cluster)
         else:

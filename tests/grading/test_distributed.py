@@ -83,7 +83,7 @@ def cluster():
 
     with dask.config.set({"distributed.scheduler.allowed-failures": 2}):
         lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=None, host="127.0.0.1", silence_logs=50)
+                          dashboard_address="127.0.0.1:0", host="127.0.0.1", silence_logs=50)
     client = Client(lc)
     yield lc, client
     client.close()
@@ -212,27 +212,35 @@ def _slow(root, student, seconds=7):
     return build.write(nb, root / student / f"{F02}.ipynb")
 
 
-def test_a_worker_killed_mid_task_loses_nothing(tmp_path, monkeypatch):
-    _dask()
-    monkeypatch.setenv("RNNCOURSE_GRADING_SECRET", "k")
+def _grade_while_killing(paths, kills: int, timeout: float):
+    """Grade ``paths`` on a fresh ``local:2`` pool while the worker grading the first
+    file ("zed") is SIGKILLed ``kills`` times; ``(outcomes by path, killed, orphans)``."""
     from distributed import Client
-    paths = [_slow(tmp_path / "submitted", "zed")] + _class(tmp_path / "submitted")[:4]
+
     from rnncourse.grading.distributed import DaskPool
 
     with DaskPool("local:2") as pool:
         client = Client(pool.client.scheduler.address)
         stop, killed, orphans = threading.Event(), [], []
         killer = threading.Thread(target=_kill_worker_running,
-                                  args=(client, "zed", 1, stop, killed, orphans), daemon=True)
+                                  args=(client, "zed", kills, stop, killed, orphans), daemon=True)
         killer.start()
         try:
-            out = {p: o for p, o in pool.run([str(p) for p in paths],
-                                              lambda p: dict(assignment=None, timeout=TIMEOUT,
-                                                             memory_mb=1024, seed=None))}
+            out = dict(pool.run([str(p) for p in paths],
+                                lambda p: dict(assignment=None, timeout=timeout,
+                                               memory_mb=1024, seed=None)))
         finally:
             stop.set()
             killer.join(10)
             client.close()
+    return out, killed, orphans
+
+
+def test_a_worker_killed_mid_task_loses_nothing(tmp_path, monkeypatch):
+    _dask()
+    monkeypatch.setenv("RNNCOURSE_GRADING_SECRET", "k")
+    paths = [_slow(tmp_path / "submitted", "zed")] + _class(tmp_path / "submitted")[:4]
+    out, killed, orphans = _grade_while_killing(paths, 1, TIMEOUT)
     assert len(killed) == 1, ("the test did not manage to kill the worker mid-task", out)
     assert set(out) == {str(p) for p in paths}
     report, _ = out[str(paths[0])]
@@ -245,26 +253,9 @@ def test_a_worker_killed_mid_task_loses_nothing(tmp_path, monkeypatch):
 def test_a_submission_whose_worker_dies_three_times_is_an_error_for_it_only(tmp_path, monkeypatch):
     _dask()
     monkeypatch.setenv("RNNCOURSE_GRADING_SECRET", "k")
-    from distributed import Client
     # it sleeps longer than the test lasts: only the kills can end it
     paths = [_slow(tmp_path / "submitted", "zed", seconds=60)] + _class(tmp_path / "submitted")[:2]
-    items = []
-    from rnncourse.grading.distributed import DaskPool
-
-    with DaskPool("local:2") as pool:
-        client = Client(pool.client.scheduler.address)
-        stop, killed, orphans = threading.Event(), [], []
-        killer = threading.Thread(target=_kill_worker_running,
-                                  args=(client, "zed", 3, stop, killed, orphans), daemon=True)
-        killer.start()
-        try:
-            items = list(pool.run([str(p) for p in paths],
-                                  lambda p: dict(assignment=None, timeout=90, memory_mb=1024, seed=None)))
-        finally:
-            stop.set()
-            killer.join(10)
-            client.close()
-    out = dict(items)
+    out, killed, _ = _grade_while_killing(paths, 3, 90)
     assert len(killed) == 3, (killed, out)
     assert isinstance(out[str(paths[0])], str) and "died 3 times" in out[str(paths[0])]
     for p in paths[1:]:
