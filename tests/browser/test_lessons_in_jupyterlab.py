@@ -5,8 +5,8 @@ For each notebook in notebooks/: open it (it must not show as modified, and savi
 unchanged must give back the committed file byte for byte); before it runs, every
 explorer shows the one-line placeholder, never ``VBox(children=...)``; Run All gives no
 error output; every explorer then renders as ipywidgets controls; moving the first
-slider of the notebook (a drop-down where no explorer has a slider) changes the
-explorer's figure.  Screenshots go to
+slider of the notebook (a drop-down where no explorer has a slider) changes what
+the explorer shows (its figure, or the text it prints).  Screenshots go to
 build/browser-test/ (ignored by git).  Run with `make browser-test`.
 """
 
@@ -87,7 +87,9 @@ CLOSE = """async () => {
   panel.dispose();
 }"""
 
-IMAGES = "nodes => nodes.map(n => n.getAttribute('src') || '')"
+# what an explorer shows: its figures and the text its output widgets print
+SHOWN = ("node => JSON.stringify([[...node.querySelectorAll('img')].map(n => n.getAttribute('src') || ''),"
+         " [...node.querySelectorAll('.widget-output')].map(n => n.innerText)])")
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +185,7 @@ def test_lesson_runs_in_jupyterlab(path, lab, page):
             selects = [o for o in outputs.values() if o.locator("select").count()]
             assert sliders or selects, f"{path.name}: no explorer has a slider or a drop-down"
             output = (sliders or selects)[0]
-            before = output.locator("img").evaluate_all(IMAGES)
+            before = output.evaluate(SHOWN)
             if sliders:
                 handle = output.locator(".noUi-handle").first
                 now, top = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
@@ -194,14 +196,11 @@ def test_lesson_runs_in_jupyterlab(path, lab, page):
                 values = select.locator("option").evaluate_all("ns => ns.map(n => n.value)")
                 current = select.input_value()
                 select.select_option(next(v for v in values if v != current))
-            page.wait_for_function(
-                "([node, before]) => { const after = [...node.querySelectorAll('img')]"
-                ".map(n => n.getAttribute('src') || ''); return after.length > 0 && "
-                "JSON.stringify(after) !== JSON.stringify(before); }",
-                arg=[output.element_handle(), before], timeout=60_000)
+            page.wait_for_function(f"([node, before]) => ({SHOWN})(node) !== before",
+                                   arg=[output.element_handle(), before], timeout=60_000)
             page.wait_for_function(IDLE)
             page.wait_for_timeout(500)       # the last redraw reaches the page
-            assert output.locator("img").evaluate_all(IMAGES) != before
+            assert output.evaluate(SHOWN) != before
             output.scroll_into_view_if_needed()
             page.screenshot(path=str(SHOTS / f"{path.stem}-explorer.png"))
     finally:
