@@ -36,7 +36,9 @@ def plot_frames(x, y_true, label_names: Sequence[str], y_pred=None, *, axes=None
     ax, lab = axes
     from matplotlib.ticker import MaxNLocator
 
-    ax.imshow(x, aspect="auto", origin="lower", cmap="magma")
+    image = ax.imshow(x, aspect="auto", origin="lower", cmap="magma")
+    # one colour bar for both rows keeps the frames of the two panels aligned
+    ax.figure.colorbar(image, ax=list(axes), label="feature value", shrink=0.9, pad=0.01)
     ax.set_ylabel("band")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))           # bands are whole numbers
     rows = [("true", y_true)] + ([] if y_pred is None else [("predicted", np.asarray(y_pred))])
