@@ -145,6 +145,26 @@ def add_skip_cell(nb: NotebookNode, source: Source) -> NotebookNode:
     return nb
 
 
+def relax_grade_cells(nb: NotebookNode, source: Source) -> NotebookNode:
+    """``check(fn, strict=True)`` becomes ``check(fn)`` in what learners receive.
+
+    The solutions' grade cells are strict for nbgrader (``nbgrader generate_assignment``
+    releases them from the solutions, and a wrong answer must raise there to lose its
+    points).  In ``assignments/`` a strict check would stop Run All at the first
+    exercise not yet written; the learner's ``check`` prints its verdict instead, and
+    ``rnncourse grade`` grades on hidden cases whatever the cell says.
+    """
+    from .nbgrader import CHECK_CELL
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            match = CHECK_CELL.match(cell.source)
+            if match and "strict" in cell.source:
+                cell.source = f"check({match.group(1)})"
+    return nb
+
+
 def clear_outputs(nb: NotebookNode, source: Source) -> NotebookNode:
     """Empty the outputs and execution counts of code cells."""
     nb = copy.deepcopy(nb)
@@ -230,11 +250,13 @@ def assign_cell_ids(nb: NotebookNode, source: Source) -> NotebookNode:
 #:   notebook metadata;
 #: * add_skip_cell comes after replace_solutions (it looks for stubs) and after
 #:   drop_instructor_cells (the first code cell must be one the learner gets);
+#: * relax_grade_cells: any time (it rewrites only ``check(fn, strict=True)`` cells);
 #: * assign_cell_ids comes last: it numbers the cells that remain.
 PIPELINE: tuple[Step, ...] = (
     replace_solutions,
     drop_instructor_cells,
     add_skip_cell,
+    relax_grade_cells,
     clear_outputs,
     strip_volatile_metadata,
     set_assignment_metadata,

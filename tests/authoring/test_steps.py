@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import copy
 
+import nbformat
+
 import pytest
 
 from rnncourse.authoring import AuthoringError
 from rnncourse.authoring.notebook_files import read_notebook
 from rnncourse.authoring.steps import (
     add_skip_cell,
+    relax_grade_cells,
     CELL_METADATA_KEPT, DEFAULT_KERNELSPEC, INSTRUCTOR_TAG, PIPELINE, Source, assign_cell_ids,
     clear_outputs, drop_instructor_cells, replace_solutions, run_pipeline,
     set_assignment_metadata, strip_volatile_metadata,
@@ -29,7 +32,8 @@ def test_every_step_leaves_its_input_untouched(step, solution_nb, source):
 
 def test_pipeline_order_is_the_documented_one():
     assert [s.__name__ for s in PIPELINE] == [
-        "replace_solutions", "drop_instructor_cells", "add_skip_cell", "clear_outputs",
+        "replace_solutions", "drop_instructor_cells", "add_skip_cell", "relax_grade_cells",
+        "clear_outputs",
         "strip_volatile_metadata", "set_assignment_metadata", "assign_cell_ids"]
 
 
@@ -184,3 +188,19 @@ def test_run_pipeline_applies_steps_in_order(solution_nb, source):
         add_skip_cell(drop_instructor_cells(replace_solutions(solution_nb, source), source),
                       source), source), source), source), source)
     assert nb.metadata.rnncourse.assignment == "solution"
+
+
+# relax_grade_cells ------------------------------------------------------------------
+
+def test_relax_grade_cells_makes_only_strict_check_cells_plain():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("check(rnn_forward, strict=True)"),
+        nbformat.v4.new_code_cell("check( gru_cell_forward ,strict = True )"),
+        nbformat.v4.new_code_cell("x = check(f, strict=True)  # not a grade cell"),
+        nbformat.v4.new_markdown_cell("check(rnn_forward, strict=True)"),
+    ])
+    out = relax_grade_cells(nb, None)
+    assert [c.source for c in out.cells] == [
+        "check(rnn_forward)", "check(gru_cell_forward)",
+        "x = check(f, strict=True)  # not a grade cell", "check(rnn_forward, strict=True)"]
+    assert nb.cells[0].source == "check(rnn_forward, strict=True)"  # input untouched
