@@ -130,6 +130,8 @@ def explore_beam_width(params, data, *, go: int, eos: int, examples: Sequence[in
                                  go, eos, src_mask=data.src_mask[i: i + 1])
         text = data.decode_target(ids[0])
         verdict = "right" if text == data.targets[i] else f"wrong (the answer is {data.targets[i]})"
+        print(f"beam width {beam_width} (the {beam_width} most probable partial translations "
+              f"kept at every step):")
         print(f"{data.sources[i]!r} -> {text!r}  log p = {log_p[0]:.3f}  {verdict}")
 
     return _wire(render, {

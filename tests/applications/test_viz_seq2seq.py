@@ -51,14 +51,17 @@ def test_accuracy_by_length_groups_and_counts():
     assert lo < 0 and hi > 1                                       # 0 and 1 stay visible
 
 
-def test_explore_beam_width_builds_and_rerenders():
+def test_explore_beam_width_builds_and_rerenders(capsys):
     pytest.importorskip("ipywidgets")
     d = tr.units_first_task([325, 7, 40])
     params = s2.init_seq2seq_params(len(d.src_vocab), len(d.tgt_vocab), 3, 4, rng=0)
     w = vs.explore_beam_width(params, d, go=1, eos=2, examples=(0, 1))
     slider = w.children[0].children[0]
     assert slider.description == "beam width" and slider.style.description_width == "initial"
+    capsys.readouterr()
     slider.value = 3
+    # what the learner sees changes with the width, even when the best answer does not
+    assert "beam width 3 (the 3 most probable" in capsys.readouterr().out
 
 
 def test_plot_attention_shows_the_weights_of_the_given_words_with_a_colour_bar():
