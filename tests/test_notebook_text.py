@@ -179,3 +179,22 @@ def test_figures_label_the_loss_with_the_lessons_symbol():
     for path in sorted((ROOT / "rnncourse" / "viz").glob("*.py")):
         source = path.read_text()
         assert not re.search(r"\\\\partial L\b|\$L\^|\"\$L\$\"", source), path.name
+
+
+#: phrases of instructor remarks about the course's own test suite (issue 12, item 17)
+_TEST_REMARKS = re.compile(r"not compared by the|in the tests\b|the notebook tests|\bnbval\b|"
+                           r"NBVAL_", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: p.stem)
+def test_learner_facing_text_says_nothing_about_the_test_suite(path):
+    remarks = [m.group(0) for cell in nbformat.read(path, as_version=4).cells
+               if cell.cell_type == "markdown" for m in _TEST_REMARKS.finditer(cell.source)]
+    assert not remarks, f"{path.name}: remarks about the tests in its text: {remarks}"
+
+
+def test_the_remark_lint_catches_what_it_names():
+    for text in ["(its output is not compared by the tests)", "checked in the tests.",
+                 "hence `NBVAL_IGNORE_OUTPUT`", "the notebook tests skip it"]:
+        assert _TEST_REMARKS.search(text), text
+    assert not _TEST_REMARKS.search("test the model on held-out data")
