@@ -35,7 +35,7 @@ from __future__ import annotations
 import os
 from typing import Iterable, Iterator
 
-__all__ = ["DEFAULT_RETRIES", "DaskPool", "grade_task", "parse_scheduler"]
+__all__ = ["DEFAULT_RETRIES", "DaskPool", "grade_task", "parse_scheduler", "spawnable_main"]
 
 #: retries of a submission whose Dask worker died, before it is reported as an error
 DEFAULT_RETRIES = 2
@@ -116,6 +116,25 @@ def _died_message(path: str, exc: BaseException, retries: int) -> str:
             f"({type(exc).__name__}: {str(exc)[:200]}); not graded")
 
 
+def spawnable_main() -> None:
+    """Give ``sys.modules["__main__"]`` the ``__spec__`` that multiprocessing reads.
+
+    A ``LocalCluster`` starts its workers with multiprocessing's spawn, which reads
+    ``sys.modules["__main__"].__spec__``; a host that replaced the main module by an
+    object without it (IPython's ``DummyMod`` in an embedded shell, a test runner) makes
+    every worker fail to start ("Nanny failed to start").  ``None`` is what a script's
+    main module has: the workers then import nothing from it.
+    """
+    import sys
+
+    main = sys.modules.get("__main__")
+    if main is not None and not hasattr(main, "__spec__"):
+        try:
+            main.__spec__ = None
+        except (AttributeError, TypeError):  # an object that takes no attributes
+            pass
+
+
 class DaskPool:
     """Submissions graded as Dask tasks, results yielded as they finish.
 
@@ -146,6 +165,7 @@ class DaskPool:
             raise RuntimeError(
                 f"--scheduler needs Dask: pip install 'rnncourse[distributed]' ({exc})") from None
         if self.kind == "local":
+            spawnable_main()
             with dask.config.set({"distributed.scheduler.allowed-failures": self.retries}):
                 self.cluster = LocalCluster(n_workers=self.target, threads_per_worker=1,
                                             processes=True, dashboard_address="127.0.0.1:0",

@@ -81,6 +81,9 @@ def cluster():
     from distributed import Client, LocalCluster
     import dask
 
+    from rnncourse.grading.distributed import spawnable_main
+
+    spawnable_main()
     with dask.config.set({"distributed.scheduler.allowed-failures": 2}):
         lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                           dashboard_address="127.0.0.1:0", host="127.0.0.1", silence_logs=50)
@@ -276,3 +279,18 @@ def test_cli_grades_on_a_local_cluster(tmp_path, monkeypatch):
     bad = subprocess.run([sys.executable, "-m", "rnncourse", "grade", str(paths[0]),
                           "--scheduler", "local:0"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "local:N needs N >= 1" in bad.stderr
+
+
+def test_a_local_cluster_starts_even_when_main_has_no_spec(monkeypatch):
+    # an embedded IPython shell (or a test runner) may replace __main__ by an object
+    # without __spec__; multiprocessing's spawn then cannot start the workers
+    _dask()
+
+    class DummyMain:
+        pass
+
+    monkeypatch.setitem(sys.modules, "__main__", DummyMain())
+    from rnncourse.grading.distributed import DaskPool
+
+    with DaskPool("local:1") as pool:
+        assert pool.client.submit(abs, -3).result(timeout=60) == 3
