@@ -5,6 +5,9 @@ Fixtures stay in ``conftest.py``; these are plain functions a test module import
 
 from __future__ import annotations
 
+import contextlib
+import signal
+
 import numpy as np
 import pytest
 
@@ -80,3 +83,17 @@ def assert_mask_carries_state(states, x, *initial) -> None:
         for t in (2, 3, 4):  # padded steps keep the last real state
             np.testing.assert_array_equal(seq[:, 1, t], seq[:, 1, 1])
         np.testing.assert_allclose(seq[:, :1], seq_full, rtol=1e-13)
+
+
+@contextlib.contextmanager
+def within(seconds: int):
+    """Fail (instead of hanging) when the block takes longer than ``seconds`` (SIGALRM)."""
+    def expire(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s")
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -36,6 +36,21 @@ def phoneme_templates(dtype=np.float64) -> np.ndarray:
     return out
 
 
+def _phoneme_runs(m: int, T_x: int, lo: int, hi: int, rng) -> np.ndarray:
+    """``(m, T_x)`` phoneme indices: runs of ``lo`` to ``hi`` frames, each phoneme
+    followed by any other one (never the same twice in a row)."""
+    K = len(PHONEMES)
+    y = np.zeros((m, T_x), dtype=np.int64)
+    for i in range(m):
+        t, k = 0, int(rng.integers(K))
+        while t < T_x:
+            dur = int(rng.integers(lo, hi + 1))
+            y[i, t: t + dur] = k
+            t += dur
+            k = (k + 1 + int(rng.integers(K - 1))) % K            # any other phoneme
+    return y
+
+
 def speech_task(m: int, T_x: int = 24, *, rng, noise: float = 0.5, min_frames: int = 3,
                 max_frames: int = 6, dtype=np.float64) -> FrameData:
     """Synthetic "audio": noisy spectral frames of phonemes, to be labelled frame by frame.
@@ -61,15 +76,7 @@ def speech_task(m: int, T_x: int = 24, *, rng, noise: float = 0.5, min_frames: i
     if not (isinstance(noise, (int, float)) and noise >= 0):
         raise ValueError(f"{fn}: noise must be a number >= 0, got {noise!r}")
     rng = as_rng(fn, rng)
-    K = len(PHONEMES)
-    y = np.zeros((m, T_x), dtype=np.int64)
-    for i in range(m):
-        t, k = 0, int(rng.integers(K))
-        while t < T_x:
-            dur = int(rng.integers(lo, hi + 1))
-            y[i, t: t + dur] = k
-            t += dur
-            k = (k + 1 + int(rng.integers(K - 1))) % K            # any other phoneme
+    y = _phoneme_runs(m, T_x, lo, hi, rng)
     templates = phoneme_templates(np.float64)
     loud = rng.uniform(0.7, 1.3, size=(1, m, T_x))
     x = templates[:, y] * loud + noise * rng.standard_normal((SPEECH_BANDS, m, T_x))
@@ -216,15 +223,7 @@ def speech_audio_task(m: int, T_x: int = 30, *, rng, noise: float = 0.3, min_fra
     lo = check_int(fn, "min_frames", min_frames, 1)
     hi = check_int(fn, "max_frames", max_frames, lo)
     rng = as_rng(fn, rng)
-    K = len(PHONEMES)
-    y = np.zeros((m, T_x), dtype=np.int64)
-    for i in range(m):
-        t, k = 0, int(rng.integers(K))
-        while t < T_x:
-            dur = int(rng.integers(lo, hi + 1))
-            y[i, t: t + dur] = k
-            t += dur
-            k = (k + 1 + int(rng.integers(K - 1))) % K
+    y = _phoneme_runs(m, T_x, lo, hi, rng)
     audio = np.stack([synthesize_speech(y[i], rng=rng, noise=noise) for i in range(m)])
     x = np.stack([spectrogram_frames(a, n_bands=n_bands) for a in audio], axis=1)  # (n_bands, m, T)
     bands = tuple(f"{4000 * b // n_bands}-{4000 * (b + 1) // n_bands} Hz" for b in range(n_bands))

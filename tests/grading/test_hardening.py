@@ -7,12 +7,10 @@ bounded; each stays within a few seconds.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import platform
 import resource
-import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +21,8 @@ import pytest
 
 from rnncourse.grading import plain, sandbox, source
 from rnncourse.grading.sandbox import FORBIDDEN, SYSCALLS, Limits, remove_tree, run
+
+from ..helpers import within
 
 LINUX_SECCOMP = sys.platform.startswith("linux") and sandbox.seccomp_program(platform.machine())
 needs_seccomp = pytest.mark.skipif(not LINUX_SECCOMP, reason="seccomp filter is Linux x86_64/aarch64")
@@ -37,20 +37,6 @@ def value(result, name):
     case = result.exercises[name].cases[0]
     assert case["status"] == "returned", (result.exercises[name], result.cell_failures)
     return plain.decode(case["value"])
-
-
-@contextlib.contextmanager
-def within(seconds):
-    """Fail (instead of hanging) when the block takes longer than ``seconds``."""
-    def expire(signum, frame):
-        raise TimeoutError(f"still running after {seconds} s")
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # ---- 1. the allow-list: one table, compiled to the filter ----------------------------

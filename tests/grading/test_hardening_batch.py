@@ -3,8 +3,6 @@ and each honest notebook is graded exactly as if it were graded alone (issue 9).
 
 from __future__ import annotations
 
-import contextlib
-import signal
 
 import pytest
 
@@ -12,6 +10,7 @@ from rnncourse.grading import grade as grade_module
 from rnncourse.grading import grade_batch, grade_submission
 
 from ..fixtures.submissions import build
+from ..helpers import within
 
 TIMEOUT, MEMORY_MB, SEED = 2.5, 512, 20261203
 F02, F03 = "02_forward_propagation", "03_backprop_through_time"
@@ -61,19 +60,6 @@ def _hostile(tmp_path):
         {SEQ: "timeout"})
     add("exits", F02, build.insert(build.solution(F02), 1, "import os\nos._exit(3)"), {})
     return files
-
-
-@contextlib.contextmanager
-def within(seconds):
-    def expire(signum, frame):
-        raise TimeoutError(f"the batch was still running after {seconds} s")
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def test_a_batch_with_hostile_files_finishes_and_honest_files_are_graded_as_if_alone(tmp_path):
