@@ -172,3 +172,26 @@ def as_rng(fn: str, rng) -> np.random.Generator:
         return np.random.default_rng(int(rng))
     raise TypeError(f"{fn}: rng must be a numpy.random.Generator (np.random.default_rng(seed)) "
                     f"or an int seed, got {type(rng).__name__}")
+
+
+def check_token_ids(fn: str, ids, n_vocab: int, *, name: str = "ids",
+                    shape: str = "(m, T)", values: str | None = None) -> np.ndarray:
+    """``ids`` unchanged if it is a 2-D integer array of token ids in [0, n_vocab).
+
+    Raises
+    ------
+    TypeError
+        Not an integer array of two dimensions (the message names ``fn``, ``name`` and
+        ``shape``).
+    ValueError
+        An id outside [0, n_vocab) (the message calls them ``values``, default ``name``).
+    """
+    if not isinstance(ids, np.ndarray) or ids.dtype.kind not in "iu" or ids.ndim != 2:
+        got = (f"dtype {ids.dtype} and shape {ids.shape}" if isinstance(ids, np.ndarray)
+               else type(ids).__name__)
+        raise TypeError(f"{fn}: {name} must be an integer array of token ids of shape {shape}, "
+                        f"got {got}")
+    if ids.size and (ids.min() < 0 or ids.max() >= n_vocab):
+        raise ValueError(f"{fn}: {values or name} must lie in [0, n_vocab) = [0, {n_vocab}), "
+                         f"got values in [{ids.min()}, {ids.max()}]")
+    return ids

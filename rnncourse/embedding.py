@@ -19,20 +19,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_int
+from ._validate import as_array, check_int, check_token_ids
 
 __all__ = ["embedding_backward", "embedding_forward", "init_embedding"]
 
 
 def _check_ids(fn: str, ids, n_vocab: int) -> np.ndarray:
-    if not isinstance(ids, np.ndarray) or ids.dtype.kind not in "iu" or ids.ndim != 2:
-        got = (f"dtype {ids.dtype} and shape {ids.shape}" if isinstance(ids, np.ndarray)
-               else type(ids).__name__)
-        raise TypeError(f"{fn}: ids must be an integer array of shape (m, T), got {got}")
-    if ids.size and (ids.min() < 0 or ids.max() >= n_vocab):
-        raise ValueError(f"{fn}: ids must lie in [0, n_vocab) = [0, {n_vocab}), "
-                         f"got values in [{ids.min()}, {ids.max()}]")
-    return ids
+    """:func:`rnncourse._validate.check_token_ids` for an ``ids`` argument (m, T)."""
+    return check_token_ids(fn, ids, n_vocab)
 
 
 def init_embedding(n_vocab: int, n_e: int, *, rng, dtype=np.float64) -> np.ndarray:

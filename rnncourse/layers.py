@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_rng, check_int
+from ._validate import as_rng, check_int, check_token_ids
 from .bidirectional import brnn_backward, brnn_forward, init_brnn_params
 from .cells import get_cell
 from .data import one_hot
@@ -82,14 +82,8 @@ class Layer:
 
 
 def _check_ids(owner: str, ids, n_vocab: int) -> np.ndarray:
-    if not isinstance(ids, np.ndarray) or ids.dtype.kind not in "iu" or ids.ndim != 2:
-        got = (f"dtype {ids.dtype} and shape {ids.shape}" if isinstance(ids, np.ndarray)
-               else type(ids).__name__)
-        raise TypeError(f"{owner}: x must be an integer array of token ids of shape (m, T_x), got {got}")
-    if ids.size and (ids.min() < 0 or ids.max() >= n_vocab):
-        raise ValueError(f"{owner}: token ids must lie in [0, n_vocab) = [0, {n_vocab}), "
-                         f"got values in [{ids.min()}, {ids.max()}]")
-    return ids
+    """:func:`rnncourse._validate.check_token_ids` for a layer's input ``x`` (m, T_x)."""
+    return check_token_ids(owner, ids, n_vocab, name="x", shape="(m, T_x)", values="token ids")
 
 
 class OneHot(Layer):
