@@ -30,7 +30,7 @@ NB_DIRS := $(wildcard notebooks solutions)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
          --nbval-cell-timeout=120
 
-.PHONY: lab test unit notebooks assignments bench browser-test clean
+.PHONY: lab test unit notebooks assignments bench browser-test chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,22 +69,27 @@ $(VENV)/.browser-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 # Debian's chromium, driven by Playwright (never a browser Playwright downloads). As root
-# with apt, a missing chromium is installed; otherwise one line says what is missing.
-# Screenshots land in build/browser-test/ (ignored by git). `make test` needs none of it.
+# with apt, `make chromium` installs a missing one; otherwise one line says what is missing.
+# The lessons run in two JupyterLab servers, one per worker (JOBS), each with its own
+# chromium; worksteal balances the long lessons. Screenshots land in build/browser-test/
+# (ignored by git). `make test` needs none of it.
 CHROMIUM ?= /usr/bin/chromium
-browser-test: $(VENV)/.test-installed $(VENV)/.browser-installed
+chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing Debian's chromium (apt-get install chromium)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-	      || { echo "browser-test: apt-get install chromium failed"; exit 1; }; \
-	    [ -x "$(CHROMIUM)" ] || { echo "browser-test: $(CHROMIUM) is still missing after apt-get install chromium"; exit 1; }; \
+	      || { echo "chromium: apt-get install chromium failed"; exit 1; }; \
+	    [ -x "$(CHROMIUM)" ] || { echo "chromium: $(CHROMIUM) is still missing after apt-get install chromium"; exit 1; }; \
 	  else \
 	    echo "browser-test: $(CHROMIUM) is missing: install Debian's chromium (sudo apt-get install chromium)"; exit 1; \
 	  fi; \
 	fi
+
+browser-test: $(VENV)/.test-installed $(VENV)/.browser-installed chromium
 	RNNCOURSE_BROWSER_TEST=1 RNNCOURSE_CHROMIUM="$(CHROMIUM)" $(TEST_ENV) \
-	    $(BIN)/python -m pytest -p no:cacheprovider -ra --durations=0 $(PYTEST_ARGS) tests/browser
+	    $(BIN)/python -m pytest -p no:cacheprovider -n $(JOBS) --dist worksteal -ra \
+	    --durations=0 $(PYTEST_ARGS) tests/browser
 
 $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

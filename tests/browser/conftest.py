@@ -4,6 +4,16 @@
 """
 
 import os
+import shutil
+from pathlib import Path
 
 if os.environ.get("RNNCOURSE_BROWSER_TEST") != "1":
     collect_ignore_glob = ["test_*.py"]
+
+SHOTS = Path(__file__).resolve().parent.parent.parent / "build" / "browser-test"
+
+
+def pytest_configure(config):
+    # screenshots of this run only: emptied by the controller, before any worker starts
+    if not hasattr(config, "workerinput") and os.environ.get("RNNCOURSE_BROWSER_TEST") == "1":
+        shutil.rmtree(SHOTS, ignore_errors=True)

@@ -12,7 +12,6 @@ build/browser-test/ (ignored by git).  Run with `make browser-test`.
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -124,8 +123,8 @@ IDLE = """() => { const panel = window.jupyterapp.shell.currentWidget;
 
 @pytest.fixture(scope="module", autouse=True)
 def shots():
-    shutil.rmtree(SHOTS, ignore_errors=True)
-    SHOTS.mkdir(parents=True)
+    # emptied once per run, in conftest.py (two xdist workers share the folder)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
 
 
