@@ -65,7 +65,8 @@ def plot_lm_loss(losses, baselines: Mapping[str, float], *, eval_steps=None, eva
     ax.set_xlabel("update")
     ax.set_ylabel("cross-entropy (nats per character)")
     ax.set_xlim(1, losses.size)
-    ax.legend(fontsize=8, loc="upper right")
+    # below the axes: the curves and the baselines span the whole width
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return ax
 
