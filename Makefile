@@ -16,21 +16,32 @@ JOBS   ?= 2
 XDIST   = -n $(JOBS) --dist loadfile
 # One BLAS thread per worker: two workers already fill two cores, and oversubscribed
 # OpenBLAS threads made small recurrent products up to 10x slower under load.
-TEST_ENV = OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+# The same arithmetic on every x86-64 CPU: a lesson's training run is chaotic, and the
+# last bit of a product decides a printed digit 600 updates later. OpenBLAS picks its
+# kernels by CPU (Zen 4: SkylakeX, Zen 5 and Zen 3: Haswell) and numpy its exp and log
+# (AVX-512 or AVX2), and each choice rounds differently. NUMERIC_ENV fixes both at the
+# AVX2 ones (every x86-64 server CPU since 2013): the stored outputs were computed with
+# it, and nbval, `make store` and `make lab` use it, so a learner sees the stored numbers.
+ifeq ($(shell uname -m),x86_64)
+NUMERIC_ENV = OPENBLAS_CORETYPE=Haswell \
+    NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL"
+endif
+TEST_ENV = OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(NUMERIC_ENV)
 PYTEST_ARGS ?=
 
 # nbval: run every lesson and solution notebook and compare what it prints with the
 # stored outputs. tests/nbval_sanitize.cfg rewrites volatile text (memory addresses,
 # timings, progress bars, paths) before comparing; figures and widget states are not
 # compared (nbval only compares text outputs unless told otherwise); numbers that
-# notebooks print are rounded by the notebooks themselves, so they agree across BLAS
-# builds. --nbval-current-env runs the notebooks in this virtual environment's kernel.
+# notebooks print are rounded by the notebooks themselves, and NUMERIC_ENV (above) fixes
+# the kernels that compute them. --nbval-current-env runs the notebooks in this virtual
+# environment's kernel.
 # notebook folders that exist (an empty folder is not kept by git)
 NB_DIRS := $(wildcard notebooks solutions)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
          --nbval-cell-timeout=120
 
-.PHONY: lab test unit notebooks assignments bench browser-test chromium clean
+.PHONY: lab test unit notebooks assignments store bench browser-test chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +60,7 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lab: $(VENV)/.lab-installed
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ALLOW_ROOT) \
+	$(NUMERIC_ENV) $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ALLOW_ROOT) \
 	    --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb $(ARGS)
 
 test: $(VENV)/.test-installed
@@ -60,6 +71,15 @@ unit: $(VENV)/.test-installed
 
 assignments: $(VENV)/.test-installed
 	$(BIN)/rnncourse assign
+
+# store a notebook's outputs: run it top to bottom with the test's arithmetic, then
+# normalise it (as JupyterLab writes it). make store NB="notebooks/10_language_model.ipynb"
+NB ?=
+store: $(VENV)/.test-installed
+	@[ -n "$(NB)" ] || { echo 'store: name the notebooks, e.g. make store NB="notebooks/04_vanishing_gradients.ipynb"'; exit 1; }
+	$(TEST_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=300 $(NB)
+	$(BIN)/python -m rnncourse.authoring.normalize $(NB)
 
 notebooks: $(VENV)/.test-installed
 	$(TEST_ENV) $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS) $(NBVAL) $(NB_DIRS)

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import platform
+
 import numpy as np
 import pytest
+
+
+def pytest_report_header(config):
+    if platform.machine() == "x86_64" and os.environ.get("OPENBLAS_CORETYPE") != "Haswell":
+        return ("notebooks: the kernels are not pinned (NUMERIC_ENV in the Makefile); run them "
+                "through `make test` or `make notebooks`, or training runs may print other digits "
+                "than the stored ones on this CPU")
+    return None
 
 
 @pytest.fixture
