@@ -33,6 +33,8 @@ import os
 import sys
 from pathlib import Path
 
+from .report import printable
+
 __all__ = ["register"]
 
 
@@ -124,19 +126,20 @@ def register(subparsers) -> None:
 
 def format_report(report) -> str:
     """The table ``rnncourse grade`` prints for one submission."""
-    width = max([len(e.name) for e in report.exercises] + [8])
-    lines = [f"{report.submission}  student {report.student}  assignment {report.assignment}  "
+    width = max([len(printable(e.name)) for e in report.exercises] + [8])
+    lines = [f"{printable(report.submission)}  student {printable(report.student)}  "
+             f"assignment {printable(report.assignment)}  "
              f"score {report.score:g}/{report.max_score:g}"]
     import textwrap
 
     for e in report.exercises:
-        head = f"  {e.name:<{width}}  {e.score:>4g}/{e.max_score:<4g} {e.status:<15} "
+        head = f"  {printable(e.name):<{width}}  {e.score:>4g}/{e.max_score:<4g} {e.status:<15} "
         # wrapped under its column, never cut: a hint cut in half helps nobody
-        body = textwrap.wrap(e.feedback, width=max(40, 100 - len(head)), break_on_hyphens=False)
+        body = textwrap.wrap(printable(e.feedback), width=max(40, 100 - len(head)), break_on_hyphens=False)
         lines.append(head + (body[0] if body else ""))
         lines.extend(" " * len(head) + more for more in body[1:])
     for note in report.notes[:8]:
-        body = textwrap.wrap(note, width=92, break_on_hyphens=False) or [""]
+        body = textwrap.wrap(printable(note), width=92, break_on_hyphens=False) or [""]
         lines.append(f"  note: {body[0]}")
         lines.extend(f"        {more}" for more in body[1:])
     if len(report.notes) > 8:
@@ -238,10 +241,10 @@ def _grade(args) -> int:
     def show(item):
         if item.error:
             failures.append(item.error)
-            print(f"rnncourse grade: error: {item.error}", file=sys.stderr)
+            print(f"rnncourse grade: error: {printable(item.error)}", file=sys.stderr)
         elif item.skipped:
             if not args.json:
-                print(f"{item.path}: already in the gradebook with the same content, skipped")
+                print(f"{printable(item.path)}: already in the gradebook with the same content, skipped")
         elif args.json:
             print(json.dumps(item.report.to_dict()), flush=True)
         else:
@@ -271,6 +274,6 @@ def _grade(args) -> int:
         nothing = [s for s in roster if s not in seen]
         if nothing:
             print(f"rnncourse grade: no submission in this batch from {len(nothing)} student"
-                  f"{'s' if len(nothing) != 1 else ''} of the roster: {', '.join(nothing)}",
+                  f"{'s' if len(nothing) != 1 else ''} of the roster: {', '.join(map(printable, nothing))}",
                   file=sys.stderr)
     return 2 if failures else 0

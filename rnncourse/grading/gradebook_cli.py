@@ -23,6 +23,7 @@ from pathlib import Path
 from .export import FORMATS, export_csv
 from .gradebook import DEFAULT_GRADEBOOK, POLICIES, Entry, Gradebook, format_delay, format_score
 from .pages import refresh_all
+from .report import printable
 
 __all__ = ["format_entries", "register"]
 
@@ -117,11 +118,6 @@ def _late_options(parser) -> None:
                              "late (0.1 or 10%%; default 0)")
 
 
-def _printable(text: str) -> str:
-    """``text`` safe for a terminal: control characters (escape sequences) shown as escapes."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 def format_entries(entries: list[Entry], *, show_counts: bool = False) -> str:
     """A compact, aligned text table of ``entries`` (one line each)."""
     header = ["student", "assignment", "score", "handed in (UTC)", "from", "late",
@@ -140,7 +136,7 @@ def format_entries(entries: list[Entry], *, show_counts: bool = False) -> str:
                entry.graded_at[:16].replace("T", " "), report.submission]
         if show_counts:
             row += ["yes" if entry.current else "no", entry.why]
-        rows.append([_printable(cell) for cell in row])
+        rows.append([printable(cell) for cell in row])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     right = {2}  # scores align on the right
     lines = ["  ".join(cell.rjust(w) if i in right else cell.ljust(w)
@@ -173,7 +169,7 @@ def _export(args) -> int:
         table = export_csv(gradebook, args.csv, assignment=args.assignment, roster=roster,
                            missing_zero=args.missing_zero, format=args.format)
     for student in table.left_out:
-        print(f"rnncourse gradebook: warning: {_printable(student)} has grades but is not on "
+        print(f"rnncourse gradebook: warning: {printable(student)} has grades but is not on "
               f"the roster: left out of the export", file=sys.stderr)
     if args.csv != "-":
         count = table.students
@@ -211,7 +207,7 @@ def _check(args) -> int:
         problems = gradebook.check()
         count = len(gradebook.entries(include_superseded=True))
     for problem in problems:
-        print(_printable(problem))
+        print(printable(problem))
     if problems:
         return 1
     print(f"{args.gradebook}: ok ({count} submission{'s' if count != 1 else ''})")

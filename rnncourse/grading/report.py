@@ -11,11 +11,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-__all__ = ["STATUSES", "ExerciseResult", "Report", "Status"]
+__all__ = ["STATUSES", "ExerciseResult", "Report", "Status", "printable"]
 
 Status = Literal["passed", "failed", "error", "timeout", "not_implemented", "missing"]
 #: every status an exercise can end with
 STATUSES: tuple[str, ...] = ("passed", "failed", "error", "timeout", "not_implemented", "missing")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: every character that is not printable (ANSI
+    escape sequences, newlines, lone surrogates of undecodable file names) shown as its
+    escape.  Student names and file names come from whoever handed the file in."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 @dataclass(frozen=True)

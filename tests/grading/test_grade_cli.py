@@ -141,3 +141,28 @@ def test_the_table_wraps_long_feedback_and_notes_without_cutting_them():
     first = next(i for i, line in enumerate(lines) if "rnn_forward" in line)
     column = lines[first].index("hidden case")
     assert lines[first + 1].startswith(" " * column) and lines[first + 1][column] != " "
+
+
+def test_names_from_the_submission_cannot_write_to_the_instructors_terminal(capsys, tmp_path):
+    # the student is the folder's name and the file's name is the student's choice: an
+    # escape sequence (clear screen) or a newline (a forged "score 9/9" line) in either
+    # is printed as its escape, and the gradebook still keeps the real name
+    student = "ann\x1b[2J\nbob  assignment 02  score 9 of 9"
+    folder = tmp_path / "submitted" / student
+    folder.mkdir(parents=True)
+    path = shutil.copy(FIXTURES / "empty.ipynb", folder / f"{F02}\x1b[31m.ipynb")
+    book = tmp_path / "book.json"
+    assert main(["grade", "--assignment", F02, "--gradebook", str(book), str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out + err
+    assert not any(line.startswith("bob") for line in out.splitlines())
+    assert "student ann\\x1b[2J\\nbob" in out
+    assert main(["grade", "--assignment", F02, "--gradebook", str(book), str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "already in the gradebook" in out and "\x1b" not in out + err
+    assert main(["gradebook", "show", "--gradebook", str(book)]) == 0
+    shown = capsys.readouterr().out
+    assert "\x1b" not in shown and "ann\\x1b[2J\\nbob" in shown
+    from rnncourse.grading.gradebook import Gradebook
+
+    assert [e.report.student for e in Gradebook(book).entries()] == [student]    # the real name
