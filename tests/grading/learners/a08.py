@@ -1,6 +1,6 @@
 """Assignment 08 (deep RNN), answered from its text."""
 
-from .notebook import Mistake
+from .notebook import Mistake, variant
 
 ASSIGNMENT = "08_deep_rnn"
 
@@ -73,23 +73,10 @@ def dense_head_backward(dy_hat, caches):
 }
 
 MISTAKES = [
-    Mistake("deep_rnn_forward", "states listed top layer first", '''
-def deep_rnn_forward(x, params, specs):
-    h = x
-    m = x.shape[1]
-    a, layer_caches = [], []
-    for spec, p in zip(specs, params["recurrent"]):
-        zeros = np.zeros((spec["n_a"], m))
-        if spec["bidirectional"]:
-            h, cache = brnn_layer_forward(h, zeros, zeros, p, spec["cell"])
-        else:
-            h, cache = CELLS[spec["cell"]].forward(h, zeros, p)
-        a.insert(0, h)                  # the newest layer in front
-        layer_caches.append(cache)
-    Wy, by = params["Wy"], params["by"]
-    y_hat = np.stack([softmax(Wy @ h[:, :, t] + by) for t in range(h.shape[2])], axis=2)
-    return a, y_hat, (layer_caches, (h, Wy, y_hat), specs)
-''', "top layer first"),
+    Mistake("deep_rnn_forward", "states listed top layer first",
+            variant(ANSWERS["deep_rnn_forward"], "        a.append(h)\n",
+                    "        a.insert(0, h)                  # the newest layer in front\n"),
+            "top layer first"),
     Mistake("deep_rnn_backward", "layers listed top first", '''
 def deep_rnn_backward(dy_hat, caches):
     layer_caches, (h, Wy, y_hat), specs = caches

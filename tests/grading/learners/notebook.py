@@ -23,6 +23,13 @@ class Mistake:
     diagnosis: str
 
 
+def variant(source: str, old: str, new: str) -> str:
+    """``source`` with the one line ``old`` written as ``new`` (a classic slip in an answer)."""
+    if source.count(old) != 1:
+        raise ValueError(f"variant: {old!r} occurs {source.count(old)} times in the answer, not once")
+    return source.replace(old, new)
+
+
 def _defines(cell, name: str) -> bool:
     return cell.cell_type == "code" and re.search(rf"^def {re.escape(name)}\(", cell.source, re.M)
 
