@@ -175,8 +175,10 @@ def as_rng(fn: str, rng) -> np.random.Generator:
 
 
 def check_token_ids(fn: str, ids, n_vocab: int, *, name: str = "ids",
-                    shape: str = "(m, T)", values: str | None = None) -> np.ndarray:
-    """``ids`` unchanged if it is a 2-D integer array of token ids in [0, n_vocab).
+                    shape: str = "(m, T)", values: str | None = None,
+                    bound: str = "n_vocab") -> np.ndarray:
+    """``ids`` unchanged if it is a 2-D integer array of token ids in [0, n_vocab)
+    (``bound`` is how the message names ``n_vocab``).
 
     Raises
     ------
@@ -192,6 +194,6 @@ def check_token_ids(fn: str, ids, n_vocab: int, *, name: str = "ids",
         raise TypeError(f"{fn}: {name} must be an integer array of token ids of shape {shape}, "
                         f"got {got}")
     if ids.size and (ids.min() < 0 or ids.max() >= n_vocab):
-        raise ValueError(f"{fn}: {values or name} must lie in [0, n_vocab) = [0, {n_vocab}), "
+        raise ValueError(f"{fn}: {values or name} must lie in [0, {bound}) = [0, {n_vocab}), "
                          f"got values in [{ids.min()}, {ids.max()}]")
     return ids

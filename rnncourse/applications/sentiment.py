@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validate import as_rng, check_int
+from .._validate import as_rng, check_int, check_token_ids
 from ..data import PAD, SequenceData, _pack
 from ._common import _check_prob
 
@@ -134,10 +134,7 @@ def review_classifier_forward(ids, mask, params) -> np.ndarray:
     ba = d.bind("params['ba']", params["ba"], ("n_a", 1))
     Wya = d.bind("params['Wya']", params["Wya"], ("n_y", "n_a"))
     by = d.bind("params['by']", params["by"], ("n_y", 1))
-    if not isinstance(ids, np.ndarray) or ids.dtype.kind not in "iu" or ids.ndim != 2:
-        raise TypeError(f"{fn}: ids must be an integer array of shape (m, T_x)")
-    if ids.size and (ids.min() < 0 or ids.max() >= d["n_vocab"]):
-        raise ValueError(f"{fn}: ids must lie in [0, n_vocab) = [0, {d['n_vocab']})")
+    check_token_ids(fn, ids, d["n_vocab"], shape="(m, T_x)")
     mask = d.bind("mask", mask, ("m", "T_x"))
     if mask.shape != ids.shape:
         raise ValueError(f"{fn}: mask must have the shape of ids {ids.shape}, got {mask.shape}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_int
+from .._validate import check_int, check_token_ids
 
 
 
@@ -36,12 +36,7 @@ def bag_of_words(ids, n_vocab: int) -> np.ndarray:
     """
     fn = "bag_of_words"
     n_vocab = check_int(fn, "n_vocab", n_vocab, 1)
-    if not isinstance(ids, np.ndarray) or ids.dtype.kind not in "iu" or ids.ndim != 2:
-        got = f"dtype {ids.dtype} and shape {ids.shape}" if isinstance(ids, np.ndarray) else type(ids).__name__
-        raise TypeError(f"{fn}: ids must be an integer array of shape (m, T_x), got {got}")
-    if ids.size and (ids.min() < 0 or ids.max() >= n_vocab):
-        raise ValueError(f"{fn}: ids must lie in [0, n_vocab) = [0, {n_vocab}), "
-                         f"got values in [{ids.min()}, {ids.max()}]")
+    check_token_ids(fn, ids, n_vocab, shape="(m, T_x)")
     m = ids.shape[0]
     counts = np.zeros((n_vocab, m), dtype=np.float64)
     np.add.at(counts, (ids, np.arange(m)[:, None]), 1.0)          # counts[ids[i, t], i] += 1
@@ -96,8 +91,10 @@ def kmer_counts(ids, k: int, n_symbols: int) -> np.ndarray:
     fn = "kmer_counts"
     k = check_int(fn, "k", k, 1)
     n_symbols = check_int(fn, "n_symbols", n_symbols, 1)
-    if not isinstance(ids, np.ndarray) or ids.dtype.kind not in "iu" or ids.ndim != 2:
-        raise TypeError(f"{fn}: ids must be an integer array of shape (m, T_x)")
+    # 0 is padding, 1 ... n_symbols the symbols
+    check_token_ids(fn, ids, n_symbols + 1, shape="(m, T_x)",
+                    values="ids (0 for padding, 1 ... n_symbols for the symbols)",
+                    bound="n_symbols + 1")
     m, T = ids.shape
     counts = np.zeros((n_symbols ** k, m), dtype=np.float64)
     if T >= k:

@@ -75,6 +75,16 @@ def test_bag_of_words_bad_input():
         ap.bag_of_words(np.array([[0, 5]]), 4)
 
 
+def test_kmer_counts_bad_input():
+    # a symbol id past n_symbols used to index a k-mer row of the wrong k-mer (or past the end)
+    with pytest.raises(ValueError, match=r"kmer_counts: ids \(0 for padding.*\[0, n_symbols \+ 1\) = \[0, 5\), "
+                                         r"got values in \[1, 9\]"):
+        ap.kmer_counts(np.array([[1, 2, 9]]), 2, 4)
+    with pytest.raises(TypeError, match=r"kmer_counts: ids must be an integer array .* got list"):
+        ap.kmer_counts([[1, 2]], 2, 4)
+    assert ap.kmer_counts(np.array([[1, 2, 4]]), 2, 4).shape == (16, 1, 1)     # the largest id is fine
+
+
 # ---- music ------------------------------------------------------------------------------------
 
 def test_every_generated_tune_follows_every_rule():
