@@ -161,7 +161,8 @@ AGREEMENT_OBJECTS = ("cake", "ball", "apple")
 AGREEMENT_FILLERS = ("ate", "saw", "chased", "liked", "the", "a", "big", "small", "red",
                      *AGREEMENT_OBJECTS, "yesterday", "quietly", "and", "very", "old")
 AGREEMENT_VERBS = ("was", "were")
-AGREEMENT_VOCAB = (PAD, "the", ",", "which") + AGREEMENT_SINGULAR + AGREEMENT_PLURAL + AGREEMENT_FILLERS
+#: every token once ("the", which opens each sentence, is also a filler: it is listed there)
+AGREEMENT_VOCAB = (PAD, ",", "which") + AGREEMENT_SINGULAR + AGREEMENT_PLURAL + AGREEMENT_FILLERS
 
 
 def agreement_task(m: int, distance: int, *, rng, dtype=np.float64) -> SequenceData:

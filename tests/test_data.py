@@ -263,3 +263,31 @@ def test_agreement_filler_nouns_have_an_unambiguous_number():
         assert noun not in subjects and noun + "s" not in vocab   # singular objects only
     # no filler is a form of a subject noun either
     assert not set(data.AGREEMENT_FILLERS) & subjects
+
+
+def _vocabularies():
+    from rnncourse import applications as ap
+
+    yield "agreement_task", data.agreement_task(50, 6, rng=0).vocab
+    yield "order_task", data.order_task(50, rng=0).vocab
+    yield "name_tagging_task", data.name_tagging_task(50, rng=0).vocab
+    yield "sentiment_task", ap.sentiment_task(50, rng=0).data.vocab
+    yield "ner_task", ap.ner_task(50, rng=0).vocab
+    yield "dna_motif_task", ap.dna_motif_task(50, rng=0).vocab
+    units = ap.units_first_task(list(range(60)))
+    yield "units_first_task (source)", units.src_vocab
+    yield "units_first_task (target)", units.tgt_vocab
+
+
+@pytest.mark.parametrize("name, vocab", list(_vocabularies()), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_vocabulary_lists_each_token_once(name, vocab):
+    # AGREEMENT_VOCAB listed "the" twice: row 1 of the one-hot input was never used
+    vocab = list(vocab)
+    repeated = sorted({w for w in vocab if vocab.count(w) > 1})
+    assert not repeated, f"{name}: {repeated} listed more than once"
+
+
+def test_agreement_sentences_open_with_the_one_the():
+    d = data.agreement_task(20, 6, rng=1)
+    assert set(d.ids.ravel()) <= set(range(len(d.vocab)))
+    assert d.vocab[d.ids[0, 0]] == "the" and d.ids[0, 0] == list(d.vocab).index("the")
