@@ -107,7 +107,9 @@ def register(subparsers) -> None:
                         help=f"wall-clock seconds for the notebook's cells, and again for "
                              f"each exercise (default: {DEFAULT_TIMEOUT:g}); whatever the "
                              f"notebook does, restarts included, one submission costs at most "
-                             f"2 * (1 + exercises) * timeout + 10 seconds")
+                             f"2 * (rounds + exercises) * timeout + 10 seconds (rounds: 1, "
+                             f"plus 1 for each level of exercises graded with the course's "
+                             f"own version of an earlier one; the cells run once per round)")
     parser.add_argument("--memory-mb", type=_int_at_least(128), default=DEFAULT_MEMORY_MB,
                         metavar="M", help=f"memory limit of the worker in MB "
                                           f"(default: {DEFAULT_MEMORY_MB})")

@@ -133,10 +133,12 @@ class Limits:
             raise ValueError(f"Limits: max_cell_failures must be an integer >= 0, "
                              f"got {self.max_cell_failures!r}")
 
-    def budget(self, n_exercises: int) -> float:
+    def budget(self, n_exercises: int, rounds: int = 1) -> float:
         """Wall-clock seconds one submission may cost at most, restarts included:
-        ``2 * (1 + n_exercises) * timeout + 10``."""
-        return 2 * (1 + n_exercises) * self.timeout + 10.0
+        ``2 * (rounds + n_exercises) * timeout + 10``, where ``rounds`` is how many times
+        the notebook's cells run (once, and once more per round of composite exercises,
+        see :func:`stages`)."""
+        return 2 * (rounds + n_exercises) * self.timeout + 10.0
 
 
 @dataclass(frozen=True)
@@ -847,13 +849,74 @@ def _attempt(site: Path, root: Path, number: int, cells: list, exercises: list,
     return proto
 
 
-def _injections(inject: Mapping[str, Mapping[str, str]]) -> dict:
-    """The job entries for ``inject``: what to swap in, and the source it comes from."""
+def withheld(source: str, names) -> str:
+    """``source`` with every top-level function (or assignment) named in ``names``
+    replaced by one that raises: what the worker may hold of a reference module.
+
+    A reference cell injected into a composite exercise is plain Python in the learner's
+    process: its ``__globals__``, ``gc`` or a frame walk reach everything its module
+    defines.  So the modules sent along hold the injected functions and their helpers,
+    never a working reference of an exercise still being graded.
+    """
+    import ast
+
+    names = set(names)
+    if not names:
+        return source
+    tree = ast.parse(source)
+
+    def stub(name: str) -> ast.stmt:
+        return ast.parse(f"def {name}(*args, **kwargs):\n"
+                         f"    raise PermissionError('the course\\'s {name} is withheld "
+                         f"while grading')").body[0]
+
+    body = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names:
+            node = stub(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            hit = [t.id for t in targets if isinstance(t, ast.Name) and t.id in names]
+            if hit:
+                body.extend(stub(n) for n in hit)
+                continue
+        body.append(node)
+    tree.body = body
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
+def stages(names: Sequence[str], inject: Mapping[str, Mapping[str, str]]) -> list[list[str]]:
+    """``names`` in grading rounds: a composite exercise runs in a round after every
+    exercise whose reference it is graded with (each round is a fresh worker, so no
+    reference reaches the learner's code before its own exercise is graded)."""
+    depth: dict[str, int] = {}
+
+    def level(name: str, seen=()) -> int:
+        if name not in depth:
+            if name in seen:
+                raise ValueError(f"stages: exercise {name!r} is injected into itself")
+            uses = [c for c in inject.get(name, {}) if c in names]
+            depth[name] = (1 + max([level(c, seen + (name,)) for c in uses], default=0)
+                           if name in inject else 0)
+        return depth[name]
+
+    rounds: dict[int, list[str]] = {}
+    for name in names:
+        rounds.setdefault(level(name), []).append(name)
+    return [rounds[k] for k in sorted(rounds)]
+
+
+def _injections(inject: Mapping[str, Mapping[str, str]], graded: Sequence[str] = ()) -> dict:
+    """The job entries for ``inject``: what to swap in, and the source it comes from,
+    with every exercise of ``graded`` but the injected cells withheld."""
     if not inject:
         return {}
     modules = sorted({path.rpartition(".")[0] for cells in inject.values()
                       for path in cells.values()})
-    sources = {p.stem: p.read_text(encoding="utf-8") for p in learner_module_files(modules)}
+    keep = {path.rpartition(".")[2] for cells in inject.values() for path in cells.values()}
+    hide = set(graded) - keep
+    sources = {p.stem: withheld(p.read_text(encoding="utf-8"), hide)
+               for p in learner_module_files(modules)}
     return {"inject": {name: dict(cells) for name, cells in inject.items()},
             "references": sources}
 
@@ -876,13 +939,17 @@ def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,
         ``{exercise: {learner function: "module.function"}}``: while ``exercise`` runs,
         the learner's function of that name is replaced by the library's (the
         composite exercises are graded with the reference cell; see
-        :mod:`rnncourse.grading.standins`).
+        :mod:`rnncourse.grading.standins`).  The exercises are graded in rounds
+        (:func:`stages`), each in fresh workers: a composite after the cells it is
+        graded with, and a round's worker holds the reference modules with every
+        other exercise of the job withheld (:func:`withheld`).
 
     Returns
     -------
     SandboxRun
         Raw results; :mod:`rnncourse.grading.grade` validates them.  It took at most
-        ``limits.budget(len(exercises))`` seconds (plus the last worker's startup).
+        ``limits.budget(len(exercises), len(stages(...)))`` seconds (plus the last
+        worker's startup).
 
     Raises
     ------
@@ -890,10 +957,11 @@ def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,
         When the worker cannot start at all.
     """
     start = time.monotonic()
-    budget = limits.budget(len(exercises))
-    end = start + budget
     inputs = dict(exercises)
     names = [n for n, _ in exercises]
+    rounds = stages(names, inject or {}) or [[]]
+    budget = limits.budget(len(exercises), len(rounds))
+    end = start + budget
     results: dict[str, ExerciseRun] = {}
     cell_failures: dict[int, CellFailure] = {}
     skipped: set[int] = set()
@@ -910,11 +978,17 @@ def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,
     root, lock = _lock_new_root()
     try:
         site = build_site(root, learner_modules)
-        injections = _injections(inject or {})
+        current = 0
+        injections = _injections({}, names)
         while True:
-            pending = [n for n in names if n not in results]
+            pending = [n for n in rounds[current] if n not in results]
             if not pending:
-                break
+                current += 1
+                if current == len(rounds):
+                    break
+                round_inject = {n: (inject or {})[n] for n in rounds[current] if n in (inject or {})}
+                injections = _injections(round_inject, names)
+                continue
             if time.monotonic() >= end:
                 lose(f"not graded: the submission used its whole budget of {budget:g} s")
                 break
@@ -931,7 +1005,7 @@ def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,
             if proto.outcome == "done" or proto.phase == "finished":
                 for name in pending:
                     results.setdefault(name, ExerciseRun(name, "crash", message="sent no result"))
-                break
+                continue                     # the next round, if any
             if proto.outcome == "budget":
                 if proto.exercise is not None:
                     results[proto.exercise] = ExerciseRun(

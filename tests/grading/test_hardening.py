@@ -295,7 +295,7 @@ def test_restarts_are_counted_by_the_grader_whatever_the_cells_claim():
 
 
 def test_a_submission_never_outlives_its_budget(monkeypatch):
-    monkeypatch.setattr(Limits, "budget", lambda self, n: 2.0)
+    monkeypatch.setattr(Limits, "budget", lambda self, n, rounds=1: 2.0)
     cells = ["import time\ndef f():\n    time.sleep(60)\ndef g():\n    return 1\n"]
     start = time.monotonic()
     with within(25):
@@ -309,7 +309,7 @@ def test_a_submission_never_outlives_its_budget(monkeypatch):
 def test_the_budget_is_printed_in_help():
     out = subprocess.run([sys.executable, "-m", "rnncourse", "grade", "--help"],
                          capture_output=True, text=True, check=True).stdout
-    assert "2 * (1 + exercises) * timeout + 10" in " ".join(out.split())
+    assert "2 * (rounds + exercises) * timeout + 10" in " ".join(out.split())
 
 
 def test_a_sixty_megabyte_line_is_refused_without_parsing_it():
@@ -536,6 +536,7 @@ def test_new_limits_are_validated_and_the_budget_follows_its_formula():
     with pytest.raises(ValueError, match="max_cell_failures"):
         Limits(max_cell_failures=-1)
     assert Limits(timeout=3.0).budget(4) == 2 * 5 * 3.0 + 10
+    assert Limits(timeout=3.0).budget(4, rounds=2) == 2 * 6 * 3.0 + 10
 
 
 def test_a_forged_missing_message_is_quoted_as_the_workers_words():

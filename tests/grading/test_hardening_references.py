@@ -1,0 +1,144 @@
+"""No reference of an exercise reaches the learner's process before that exercise is graded.
+
+A composite exercise (a sequence forward calling the learner's cell, BPTT calling the
+cell backward) is graded with the course's cell in place of the learner's.  That cell is
+Python in the learner's process: its ``__globals__`` reach its whole module, a stash in
+``builtins`` outlives the exercise, a frame walk finds the worker's job.  So the
+grader grades in rounds (``sandbox.stages``), each in a fresh worker, and sends the
+reference modules with every other exercise of the assignment withheld
+(``sandbox.withheld``).  Each attack below scored full marks before.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rnncourse.grading import grade_submission, sandbox
+from rnncourse.grading.exercises import ASSIGNMENT_MODULES, get_assignment
+from rnncourse.grading.standins import ReferenceLibrary
+
+from .learners import a03, a05, notebook
+
+SEED = 20261204
+
+
+def _grade(module, answers, tmp_path):
+    nb = notebook.build(module.ASSIGNMENT, {**module.ANSWERS, **answers})
+    report = grade_submission(notebook.write(nb, tmp_path, module.ASSIGNMENT), timeout=60, seed=SEED)
+    return {e.name: e for e in report.exercises}
+
+
+THROUGH_GLOBALS = '''
+def gru_forward(x, a0, params):
+    # the injected gru_cell_forward's module holds the course's gru_forward
+    return gru_cell_forward.__globals__["gru_forward"](x, a0, params)
+'''
+
+STASH_FOR_LATER = {
+    # 05: gru_forward runs with the course's cell injected and stashes the backward
+    "gru_forward": '''
+def gru_forward(x, a0, params):
+    import builtins
+    builtins.__dict__["_stash"] = gru_cell_forward.__globals__["gru_cell_backward"]
+    raise NotImplementedError
+''',
+    "gru_cell_backward": '''
+def gru_cell_backward(dc_next, cache):
+    import builtins
+    return builtins.__dict__["_stash"](dc_next, cache)
+''',
+}
+
+SOURCE_FROM_MEMORY = '''
+def gru_cell_backward(dc_next, cache):
+    # the worker's frames hold its job, reference sources and all; the worker's own
+    # loader (on its path) builds the module from them
+    import sys
+    from _rnncourse_standins import ReferenceLibrary
+    frame = sys._getframe()
+    while frame is not None:
+        job = frame.f_locals.get("job")
+        if isinstance(job, dict) and "gru" in job.get("references", {}):
+            library = ReferenceLibrary(job["references"], package="_stolen")
+            return library.function("gru.gru_cell_backward")(dc_next, cache)
+        frame = frame.f_back
+    raise NotImplementedError
+'''
+
+
+def test_a_composite_cannot_call_its_own_reference_through_the_injected_cell(tmp_path):
+    results = _grade(a05, {"gru_forward": THROUGH_GLOBALS}, tmp_path)
+    assert results["gru_forward"].score == 0
+    assert "withheld while grading" in results["gru_forward"].feedback
+    assert results["gru_cell_forward"].status == results["gru_cell_backward"].status == "passed"
+
+
+def test_a_reference_stashed_by_one_exercise_is_not_there_for_a_later_one(tmp_path):
+    results = _grade(a05, STASH_FOR_LATER, tmp_path)
+    assert results["gru_cell_backward"].score == 0, results["gru_cell_backward"].feedback
+    assert results["gru_cell_forward"].status == "passed"
+
+
+def test_no_reference_source_is_in_the_worker_before_its_exercise_is_graded(tmp_path):
+    results = _grade(a05, {"gru_cell_backward": SOURCE_FROM_MEMORY}, tmp_path)
+    assert results["gru_cell_backward"].score == 0, results["gru_cell_backward"].feedback
+    assert results["gru_forward"].status == "passed"      # its injected cell still works
+
+
+def test_a_bptt_cannot_take_the_course_backward_from_the_injected_cell_backward(tmp_path):
+    name = next(e.name for e in get_assignment(a03.ASSIGNMENT).exercises if e.uses)
+    cell = get_assignment(a03.ASSIGNMENT).exercise(name).uses[0]
+    args = ", ".join(get_assignment(a03.ASSIGNMENT).exercise(name).arg_names)
+    cheat = f"def {name}({args}):\n    return {cell}.__globals__[{name!r}]({args})\n"
+    results = _grade(a03, {name: cheat}, tmp_path)
+    assert results[name].score == 0 and "withheld" in results[name].feedback
+
+
+# ---------------------------------------------------------------- every assignment, statically
+
+def _rounds(asg):
+    names = [e.name for e in asg.exercises]
+    return names, sandbox.stages(names, asg.injections)
+
+
+@pytest.mark.parametrize("assignment", sorted(ASSIGNMENT_MODULES))
+def test_every_round_holds_no_working_reference_of_an_exercise_it_grades(assignment):
+    asg = get_assignment(assignment)
+    names, rounds = _rounds(asg)
+    assert sorted(n for r in rounds for n in r) == sorted(names)
+    for k, graded in enumerate(rounds):
+        inject = {n: asg.injections[n] for n in graded if n in asg.injections}
+        for n in graded:   # a composite comes after every exercise it is graded with
+            assert all(c not in graded and any(c in r for r in rounds[:k]) for c in inject.get(n, {}))
+        job = sandbox._injections(inject, names)
+        if not job:
+            continue
+        library = ReferenceLibrary(job["references"], package=f"_reference_test_{assignment}_{k}")
+        for cells in inject.values():        # the injected cells load and are the real ones
+            for cell, path in cells.items():
+                assert library.function(path).__name__ == cell
+        for module in list(library._modules.values()):
+            for name in names:
+                fn = getattr(module, name, None)
+                if fn is None or any(name in cells for cells in inject.values()):
+                    continue
+                with pytest.raises(PermissionError, match="withheld while grading"):
+                    fn()
+
+
+def test_withheld_replaces_functions_and_assignments_and_keeps_the_rest():
+    source = ("import math\n\ndef keep(x):\n    return hide(x) if x else 1\n\n"
+              "def hide(x):\n    return 2\n\nalias = hide\nother = lambda: 3\n")
+    space: dict = {}
+    exec(sandbox.withheld(source, {"hide", "other"}), space)
+    assert space["math"].pi > 3 and space["keep"](0) == 1
+    for name in ("hide", "other"):
+        with pytest.raises(PermissionError, match=f"course's {name} is withheld"):
+            space[name]()
+    assert sandbox.withheld(source, set()) == source
+
+
+def test_stages_order_composites_after_what_they_use():
+    inject = {"b": {"a": "m.a"}, "c": {"b": "m.b"}, "d": {"a": "m.a"}}
+    assert sandbox.stages(["a", "b", "c", "d", "e"], inject) == [["a", "e"], ["b", "d"], ["c"]]
+    assert sandbox.stages(["b"], {"b": {"x": "m.x"}}) == [["b"]]   # x not graded here
