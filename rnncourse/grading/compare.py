@@ -281,6 +281,26 @@ def _property_problem(expected: Mapping[str, Any], got: Mapping[str, Any]) -> st
         if np.allclose(exp.sum(axis=0), 1.0) and not np.allclose(mine.sum(axis=0), 1.0):
             return (f"The columns of {name} do not sum to 1: each column must be a probability "
                     f"distribution over the classes (softmax over axis 0)")
+    return _unreached_steps(expected, got)
+
+
+def _unreached_steps(expected: Mapping[str, Any], got: Mapping[str, Any]) -> str | None:
+    """Time steps a loop never wrote: an (n, m, T) output whose slice ``[:, :, t]`` is
+    all zeros where the reference's is not, while other steps are filled (an off-by-one
+    ``range``, such as ``range(T_x - 1, 0, -1)`` in a backward pass, skipping t = 0)."""
+    for name, exp in expected.items():
+        mine = got.get(name)
+        if not (isinstance(exp, np.ndarray) and type(mine) is np.ndarray and exp.ndim == 3
+                and exp.shape == mine.shape and exp.shape[2] >= 2 and mine.dtype.kind == "f"):
+            continue
+        zero = ~np.any(mine != 0, axis=(0, 1))            # (T,) steps left at zero
+        filled = np.any(exp != 0, axis=(0, 1))
+        skipped = np.flatnonzero(zero & filled)
+        if skipped.size and not zero.all():
+            steps = ", ".join(str(t) for t in skipped[:4]) + (", ..." if skipped.size > 4 else "")
+            return (f"{name}[:, :, t] is still all zeros at t = {steps}: the loop over time "
+                    f"never wrote {'that step' if skipped.size == 1 else 'those steps'} "
+                    f"(check the range: t runs over 0 ... T_x - 1)")
     return None
 
 

@@ -64,3 +64,27 @@ def test_columns_that_do_not_sum_to_one_are_pointed_out_when_no_variant_matches(
     assert "The columns of y_hat_t do not sum to 1" in verdict.message
     verdict = judge(ex, case, expected, _outcome((a_next, y[::-1].copy(), cache), case))
     assert verdict.status == "failed" and "do not sum to 1" not in verdict.message
+
+
+@pytest.mark.parametrize("exercise, output, where", [
+    ("rnn_backward", "dx", lambda value: value["dx"]),
+    ("lstm_backward", "dx", lambda value: value["dx"]),
+    ("softmax_output_backward", "da", lambda value: value["da"]),
+])
+def test_a_time_step_the_loop_never_wrote_is_pointed_out(exercise, output, where):
+    # the off-by-one backward loop range(T_x - 1, 0, -1) leaves dx[:, :, 0] at zero
+    _, ex = find_exercise(exercise)
+    case = ex.public_cases()[0]
+    expected = ex.split(ex.reference(*copy.deepcopy(case.args)))
+    numerical = ex.numerical_gradient(case) if ex.numerical_gradient else None
+    for t in (0, -1):
+        value = ex.reference(*copy.deepcopy(case.args))
+        where(value)[:, :, t] = 0.0
+        verdict = judge(ex, case, expected, _outcome(value, case), numerical)
+        step = t % expected[output].shape[2]
+        assert verdict.status == "failed"
+        assert f"{output}[:, :, t] is still all zeros at t = {step}:" in verdict.message, verdict.message
+    value = ex.reference(*copy.deepcopy(case.args))
+    where(value)[...] = 0.0                              # nothing written at all: no such claim
+    verdict = judge(ex, case, expected, _outcome(value, case), numerical)
+    assert verdict.status == "failed" and "still all zeros" not in verdict.message

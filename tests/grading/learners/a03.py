@@ -71,6 +71,9 @@ def rnn_cell_backward(da_next, cache):
     Mistake("rnn_backward", "run forwards",
             _BACKWARD.format(order="range(T_x)", grad="da[:, :, t] + from_next"),
             "from the first step to the last"),
+    Mistake("rnn_backward", "the loop stops before t = 0 (off by one)",
+            _BACKWARD.format(order="range(T_x - 1, 0, -1)", grad="da[:, :, t] + from_next"),
+            "dx[:, :, t] is still all zeros at t = 0"),
     Mistake("clip_by_value", "clipped in place", '''
 def clip_by_value(grads, max_value):
     for v in grads.values():
