@@ -17,15 +17,13 @@ XDIST   = -n $(JOBS) --dist loadfile
 # One BLAS thread per worker: two workers already fill two cores, and oversubscribed
 # OpenBLAS threads made small recurrent products up to 10x slower under load.
 # The same arithmetic on every x86-64 CPU: a lesson's training run is chaotic, and the
-# last bit of a product decides a printed digit 600 updates later. OpenBLAS picks its
-# kernels by CPU (Zen 4: SkylakeX, Zen 5 and Zen 3: Haswell) and numpy its exp and log
-# (AVX-512 or AVX2), and each choice rounds differently. NUMERIC_ENV fixes both at the
-# AVX2 ones (every x86-64 server CPU since 2013): the stored outputs were computed with
-# it, and nbval, `make store` and `make lab` use it, so a learner sees the stored numbers.
-ifeq ($(shell uname -m),x86_64)
-NUMERIC_ENV = OPENBLAS_CORETYPE=Haswell \
-    NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL"
-endif
+# last bit of a product decides a printed digit 600 updates later. OpenBLAS and numpy pick
+# their kernels by CPU (AVX-512 or AVX2), and each choice rounds differently. NUMERIC_ENV
+# fixes both at the AVX2 ones (rnncourse/authoring/numeric_env.py says which, for the numpy
+# installed): the stored outputs were computed with it, and nbval, `make store` and
+# `make lab` use it, so a learner sees the stored numbers. Expanded when a recipe runs,
+# after the virtual environment exists.
+NUMERIC_ENV = $(shell $(BIN)/python -m rnncourse.authoring.numeric_env 2>/dev/null)
 TEST_ENV = OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(NUMERIC_ENV)
 PYTEST_ARGS ?=
 

@@ -123,3 +123,17 @@ def test_stored_outputs_are_computed_and_compared_with_the_same_kernels(target):
     assert env.get("OPENBLAS_CORETYPE") == "Haswell", env
     run = subprocess.run([sys.executable, "-c", PROBE], env=dict(os.environ, **env))
     assert run.returncode == 0, "numpy still dispatches its AVX-512 exp and log under NUMERIC_ENV"
+
+
+def test_the_numeric_env_names_only_features_this_numpy_dispatches():
+    # a name numpy does not know is an ImportWarning at every import (an error under -W error)
+    from rnncourse.authoring.numeric_env import numeric_env
+
+    assert numeric_env("aarch64") == {}
+    env = numeric_env("x86_64")
+    assert env["OPENBLAS_CORETYPE"] == "Haswell"
+    probe = "import warnings; warnings.simplefilter('error'); import numpy"
+    run = subprocess.run([sys.executable, "-c", probe], env=dict(os.environ, **env),
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-500:]
+
