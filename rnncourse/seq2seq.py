@@ -35,7 +35,7 @@ from .cells import get_cell
 from .embedding import _check_ids, embedding_backward, init_embedding
 
 __all__ = [
-    "Seq2SeqHistory", "attention_forward", "attention_greedy_decode", "attention_loss_and_grads",
+    "Seq2SeqHistory", "attention_context", "attention_forward", "attention_greedy_decode", "attention_loss_and_grads",
     "beam_search", "init_attention_params", "greedy_decode", "init_seq2seq_params",
     "seq2seq_cell", "seq2seq_forward", "seq2seq_loss_and_grads", "train_seq2seq",
 ]
@@ -340,6 +340,37 @@ def _check_attention(fn, params):
         raise ValueError(f"{fn}: params['Wy'] must have shape (n_vocab_y, 2 n_a) for attention "
                          f"(see init_attention_params), got {params['Wy'].shape}")
     return n_a
+
+
+def attention_context(h, enc_states, src_mask=None):
+    """Dot-product attention of the decoder states over the encoder states.
+
+    For decoder step t of example i, the scores ``e<t, j> = h<t> . a<j>`` become weights
+    ``alpha<t, j> = softmax_j(e<t, j>)`` over the source steps j (a padded step, where
+    ``src_mask`` is 0, gets weight 0), and the context is their average of the encoder
+    states, ``c<t> = sum_j alpha<t, j> a<j>``.
+
+    Parameters
+    ----------
+    h : ndarray (n_a, m, T_y), the decoder states
+    enc_states : ndarray (n_a, m, T_x), the encoder states a<1> ... a<T_x>
+    src_mask : ndarray (m, T_x) of 0 and 1, optional; every row needs one 1
+
+    Returns
+    -------
+    context : ndarray (n_a, m, T_y)
+    alpha : ndarray (m, T_y, T_x), each ``alpha[i, t]`` summing to 1
+    """
+    fn = "attention_context"
+    h, enc_states = as_array(fn, "h", h), as_array(fn, "enc_states", enc_states)
+    if h.ndim != 3 or enc_states.ndim != 3 or h.shape[:2] != enc_states.shape[:2]:
+        raise ValueError(f"{fn}: h must have shape (n_a, m, T_y) and enc_states (n_a, m, T_x) "
+                         f"with the same n_a and m, got {h.shape} and {enc_states.shape}")
+    mask = check_mask(fn, src_mask, enc_states.shape[1], enc_states.shape[2])
+    if mask is not None and not mask.any(axis=1).all():
+        raise ValueError(f"{fn}: every row of src_mask needs a real step (a 1): rows "
+                         f"{np.flatnonzero(~mask.any(axis=1)).tolist()} have none")
+    return _attend(h, enc_states, mask)
 
 
 def _attend(h, enc_states, mask):

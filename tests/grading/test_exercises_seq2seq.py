@@ -6,10 +6,11 @@ from rnncourse.grading import run_check
 from rnncourse.grading.exercises import get_assignment
 
 
-def test_the_assignment_registers_five_exercises():
+def test_the_assignment_registers_six_exercises():
     a = get_assignment("11_seq2seq")
     assert [e.name for e in a.exercises] == [
-        "embedding_forward", "embedding_backward", "seq2seq_forward", "greedy_decode", "beam_search"]
+        "embedding_forward", "embedding_backward", "seq2seq_forward", "greedy_decode", "beam_search",
+        "attention_context"]
 
 
 def test_embedding_lookup_passes_and_a_transposed_result_fails_with_a_hint():
@@ -133,3 +134,41 @@ def test_beam_search_written_with_lists_passes_and_not_adding_scores_fails():
     def beam_search(src_ids, params, beam_width, T_y, go, eos, src_mask):  # noqa: F811
         return _beam(src_ids, params, beam_width, T_y, go, eos, src_mask, add_scores=False)
     assert run_check(beam_search).status == "failed"
+
+
+def test_attention_written_with_einsum_or_loops_passes_and_unmasked_weights_are_named():
+    def attention_context(h, enc_states, src_mask):
+        scores = np.einsum("amt,amj->mtj", h, enc_states)
+        scores = np.where(src_mask[:, None, :] == 1, scores, -np.inf)
+        alpha = np.exp(scores - scores.max(axis=2, keepdims=True))
+        alpha /= alpha.sum(axis=2, keepdims=True)
+        return np.einsum("mtj,amj->amt", alpha, enc_states), alpha
+    assert run_check(attention_context).passed
+
+    def attention_context(h, enc_states, src_mask):  # noqa: F811
+        scores = np.einsum("amt,amj->mtj", h, enc_states)
+        alpha = np.exp(scores - scores.max(axis=2, keepdims=True))
+        alpha /= alpha.sum(axis=2, keepdims=True)
+        return np.einsum("mtj,amj->amt", alpha, enc_states), alpha
+    result = run_check(attention_context)
+    assert not result.passed and "gives padded source steps a weight" in result.text
+
+    def attention_context(h, enc_states, src_mask):  # noqa: F811
+        (n_a, m, T_y), T_x = h.shape, enc_states.shape[2]
+        return np.zeros((n_a, m, T_y)), np.full((m, T_x, T_y), 1 / T_x)     # alpha transposed
+    result = run_check(attention_context)
+    assert not result.passed and "alpha has one row per decoder step" in result.text, result.text
+
+
+def test_attention_context_rejects_bad_input_by_name():
+    import pytest
+
+    from rnncourse.seq2seq import attention_context
+
+    h, enc = np.zeros((3, 2, 4)), np.zeros((3, 2, 5))
+    with pytest.raises(ValueError, match=r"attention_context: h must have shape \(n_a, m, T_y\)"):
+        attention_context(h[0], enc)
+    with pytest.raises(ValueError, match=r"attention_context: every row of src_mask needs a real step"):
+        attention_context(h, enc, np.array([[1, 0, 0, 0, 0], [0, 0, 0, 0, 0.0]]))
+    context, alpha = attention_context(h, enc)
+    assert context.shape == (3, 2, 4) and np.allclose(alpha, 1 / 5)

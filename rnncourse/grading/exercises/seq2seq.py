@@ -1,11 +1,12 @@
 """Exercises of assignment ``11_seq2seq`` (lesson 11, sequence to sequence).
 
-Five pieces of an encoder-decoder translator, each with an exact contract (the
+Six pieces of an encoder-decoder translator, each with an exact contract (the
 references are in :mod:`rnncourse.embedding` and :mod:`rnncourse.seq2seq`):
 ``embedding_forward`` and ``embedding_backward`` (the lookup table and its gradient,
 where repeated tokens must *add up*), ``seq2seq_forward`` (encoder over a padded
 source, decoder with teacher forcing, separate weights), ``greedy_decode`` (free
-running) and ``beam_search``.  Cases use a plain tanh RNN cell, which the learner
+running), ``beam_search`` and ``attention_context`` (dot-product attention over the
+encoder states, padded steps weighted 0).  Cases use a plain tanh RNN cell, which the learner
 writes; the recipe for adding an exercise is in :mod:`rnncourse.grading.exercises`.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...embedding import embedding_backward, embedding_forward
-from ...seq2seq import beam_search, greedy_decode, seq2seq_forward
+from ...seq2seq import attention_context, beam_search, greedy_decode, seq2seq_forward
 from . import Case, Exercise, draw_dims, expect_sequence, integer_array
 
 ASSIGNMENT = "11_seq2seq"
@@ -116,7 +117,33 @@ def _split_beam_search(value) -> dict:
     return {"ids": integer_array(ids, "ids", "(m, T_y)"), "log_p": log_p}
 
 
+def _cases_attention_context(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("n_a", "m", "T_x", "T_y"))
+    m, T_x = dims["m"], dims["T_x"]
+    enc = rng.standard_normal((dims["n_a"], m, T_x))
+    h = 1.5 * rng.standard_normal((dims["n_a"], m, dims["T_y"]))   # peaked enough to tell apart
+    _, mask = _source(rng, {"m": m, "T_x": T_x, "V_x": 2})
+    return Case((h, enc, mask), dims)
+
+
+def _split_attention_context(value) -> dict:
+    context, alpha = expect_sequence(value, 2, "attention_context must return the pair "
+                                               "(context, alpha)")
+    return {"context": context, "alpha": alpha}
+
+
 # ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
+
+def _attention_unmasked(h, enc_states, src_mask):
+    return attention_context(h, enc_states, None)
+
+
+def _attention_over_decoder_steps(h, enc_states, src_mask):
+    scores = np.einsum("amt,amj->mtj", h, enc_states)
+    alpha = np.exp(scores - scores.max(axis=1, keepdims=True))
+    alpha = alpha / alpha.sum(axis=1, keepdims=True)              # normalised over t, not j
+    alpha = alpha * src_mask[:, None, :]
+    return np.einsum("mtj,amj->amt", alpha, enc_states), alpha
 
 def _backward_assigning(de, ids, n_vocab):
     dE = np.zeros((de.shape[0], n_vocab))
@@ -178,5 +205,22 @@ EXERCISES = (
         arg_names=("src_ids", "params", "beam_width", "T_y", "go", "eos", "src_mask"),
         diagnoses=(("runs the encoder on padded steps: where src_mask is 0 the state must stay "
                     "unchanged", _beam_unmasked),),
+    ),
+    Exercise(
+        name="attention_context", points=4, reference=attention_context,
+        make_case=_cases_attention_context, split=_split_attention_context,
+        signature="attention_context(h, enc_states, src_mask) -> (context, alpha)",
+        arg_names=("h", "enc_states", "src_mask"),
+        diagnoses=(
+            ("gives padded source steps a weight: where src_mask is 0, alpha must be 0 "
+             "(set those scores to -inf before the softmax)", _attention_unmasked),
+            ("takes the softmax over the decoder steps t: each alpha[i, t] is a distribution "
+             "over the source steps j (axis 2)", _attention_over_decoder_steps),
+        ),
+        hints={("alpha", ("m", "T_x", "T_y")): "alpha has one row per decoder step: shape "
+                                               "(m, T_y, T_x), alpha[i, t, j] the weight of "
+                                               "source step j at step t",
+               ("context", ("n_a", "m", "T_x")): "context has one column per decoder step: "
+                                                 "shape (n_a, m, T_y)"},
     ),
 )

@@ -1,6 +1,6 @@
 """Assignment 11 (sequence to sequence), answered from its text."""
 
-from .notebook import Mistake
+from .notebook import Mistake, variant
 
 ASSIGNMENT = "11_seq2seq"
 
@@ -82,6 +82,22 @@ def beam_search(src_ids, params, beam_width, T_y, go, eos, src_mask):
         ids[i], log_p[i] = beams[0][0], beams[0][1]
     return ids, log_p
 ''',
+    "attention_context": '''
+def attention_context(h, enc_states, src_mask):
+    n_a, m, T_y = h.shape
+    T_x = enc_states.shape[2]
+    context = np.zeros((n_a, m, T_y))
+    alpha = np.zeros((m, T_y, T_x))
+    for i in range(m):
+        real = src_mask[i] == 1
+        for t in range(T_y):
+            e = enc_states[:, i, :].T @ h[:, i, t]          # one score per source step
+            w = np.zeros(T_x)
+            w[real] = np.exp(e[real] - e[real].max())
+            alpha[i, t] = w / w.sum()
+            context[:, i, t] = enc_states[:, i, :] @ alpha[i, t]
+    return context, alpha
+''',
 }
 
 MISTAKES = [
@@ -108,4 +124,8 @@ def seq2seq_forward(src_ids, tgt_in, params, src_mask):
         ys.append(y)
     return np.stack(ys, axis=2), s
 ''', "runs the encoder on padded steps"),
+    Mistake("attention_context", "padded source steps weighted",
+            variant(ANSWERS["attention_context"], "        real = src_mask[i] == 1\n",
+                    "        real = np.ones(T_x, dtype=bool)\n"),
+            "gives padded source steps a weight"),
 ]
