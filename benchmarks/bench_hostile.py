@@ -44,6 +44,7 @@ sys.path.insert(0, str(REPO))
 from rnncourse.grading import grade as grade_module  # noqa: E402
 from rnncourse.grading import grade_batch, grade_submission  # noqa: E402
 from rnncourse.grading.exercises import get_assignment  # noqa: E402
+from rnncourse.grading import sandbox  # noqa: E402
 from rnncourse.grading.sandbox import Limits  # noqa: E402
 from tests.fixtures.submissions import build  # noqa: E402
 
@@ -153,7 +154,9 @@ def main() -> int:
     print(f"\n{'hostile submission':<34} {'seconds':>8} {'budget':>7}  score")
     over = []
     for p in sorted(hostile):
-        budget = limits.budget(len(get_assignment(F02).exercises))
+        asg = get_assignment(F02)
+        budget = limits.budget(len(asg.exercises),
+                               len(sandbox.stages([e.name for e in asg.exercises], asg.injections)))
         r = by_path.get(p)
         print(f"{Path(p).parent.name:<34} {times[p]:>8.1f} {budget:>7.0f}  "
               f"{r.score:g}/{r.max_score:g}" if r else "  no report")
