@@ -906,19 +906,79 @@ def stages(names: Sequence[str], inject: Mapping[str, Mapping[str, str]]) -> lis
     return [rounds[k] for k in sorted(rounds)]
 
 
+def needed_only(sources: Mapping[str, str], roots: Sequence[str]) -> dict[str, str]:
+    """Of the library modules ``sources`` (``{"rnn": text, ...}``), only what the functions
+    ``roots`` (``["rnn.rnn_cell_forward", ...]``) need: the top-level statements that
+    define a name they use, transitively, across the modules' relative imports.
+
+    A module holds more than the injected cell: the sequence functions, and helpers
+    such as a vectorised BPTT under a private name that computes a graded exercise all
+    the same.  What no injected function calls is not sent at all.
+    """
+    import ast
+
+    trees = {name: ast.parse(text) for name, text in sources.items()}
+
+    def defines(node) -> set[str]:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return {node.name}
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            return {(a.asname or a.name).split(".")[0] for a in node.names}
+        return set()
+
+    kept: dict[str, set[int]] = {name: set() for name in trees}
+    whole: set[str] = set()
+    todo = [tuple(root.rsplit(".", 1)) for root in roots]
+    seen: set[tuple[str, str]] = set()
+    while todo:
+        module, name = todo.pop()
+        if (module, name) in seen or module not in trees:
+            continue
+        seen.add((module, name))
+        for index, node in enumerate(trees[module].body):
+            if name not in defines(node) or index in kept[module]:
+                continue
+            kept[module].add(index)
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                for alias in node.names:                # all of them: the import must succeed
+                    if node.module:                     # from .rnn import _check_caches
+                        todo.append((node.module, alias.name))
+                    elif alias.name in trees:           # from . import activations
+                        whole.add(alias.name)
+                        todo.extend((alias.name, n) for stmt in trees[alias.name].body
+                                    for n in defines(stmt))
+                continue
+            todo.extend((module, n.id) for n in ast.walk(node) if isinstance(n, ast.Name))
+    out = {}
+    for module, tree in trees.items():
+        if not kept[module] and module not in whole:
+            continue
+        body = [node for index, node in enumerate(tree.body)
+                if index in kept[module] or module in whole
+                or (isinstance(node, ast.ImportFrom) and node.module == "__future__")
+                or (index == 0 and isinstance(node, ast.Expr)
+                    and isinstance(node.value, ast.Constant))]     # the docstring
+        out[module] = ast.unparse(ast.Module(body=body, type_ignores=[]))
+    return out
+
+
 def _injections(inject: Mapping[str, Mapping[str, str]], graded: Sequence[str] = ()) -> dict:
-    """The job entries for ``inject``: what to swap in, and the source it comes from,
-    with every exercise of ``graded`` but the injected cells withheld."""
+    """The job entries for ``inject``: what to swap in, and the source it comes from:
+    only what the injected cells need (:func:`needed_only`), with every exercise of
+    ``graded`` but the injected cells withheld (:func:`withheld`) should they need one."""
     if not inject:
         return {}
-    modules = sorted({path.rpartition(".")[0] for cells in inject.values()
-                      for path in cells.values()})
-    keep = {path.rpartition(".")[2] for cells in inject.values() for path in cells.values()}
+    paths = sorted({path for cells in inject.values() for path in cells.values()})
+    modules = sorted({path.rpartition(".")[0] for path in paths})
+    keep = {path.rpartition(".")[2] for path in paths}
     hide = set(graded) - keep
-    sources = {p.stem: withheld(p.read_text(encoding="utf-8"), hide)
-               for p in learner_module_files(modules)}
+    sources = needed_only({p.stem: p.read_text(encoding="utf-8")
+                           for p in learner_module_files(modules)}, paths)
     return {"inject": {name: dict(cells) for name, cells in inject.items()},
-            "references": sources}
+            "references": {name: withheld(text, hide) for name, text in sources.items()}}
 
 
 def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,

@@ -248,7 +248,7 @@ def test_a_worker_killed_mid_task_loses_nothing(tmp_path, monkeypatch):
     assert set(out) == {str(p) for p in paths}
     report, _ = out[str(paths[0])]
     assert report.student == "zed" and report.score == report.max_score
-    assert all(not isinstance(o, str) for o in out.values()), out
+    assert all(not isinstance(o, str) for o in out.values()), [o for o in out.values() if isinstance(o, str)]
     # the sandboxed worker died with its Dask worker (PR_SET_PDEATHSIG), not orphaned
     assert not orphans, f"sandbox workers {orphans} outlived their Dask worker by a second"
 

@@ -6,7 +6,8 @@ Python in the learner's process: its ``__globals__`` reach its whole module, a s
 ``builtins`` outlives the exercise, a frame walk finds the worker's job.  So the
 grader grades in rounds (``sandbox.stages``), each in a fresh worker, and sends the
 reference modules with every other exercise of the assignment withheld
-(``sandbox.withheld``).  Each attack below scored full marks before.
+(``sandbox.withheld``) and only what the injected cells need (``sandbox.needed_only``).
+Each attack below scored full marks before, or reached what would.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def gru_cell_backward(dc_next, cache):
 def test_a_composite_cannot_call_its_own_reference_through_the_injected_cell(tmp_path):
     results = _grade(a05, {"gru_forward": THROUGH_GLOBALS}, tmp_path)
     assert results["gru_forward"].score == 0
-    assert "withheld while grading" in results["gru_forward"].feedback
+    assert "KeyError" in results["gru_forward"].feedback      # not sent at all
     assert results["gru_cell_forward"].status == results["gru_cell_backward"].status == "passed"
 
 
@@ -91,7 +92,23 @@ def test_a_bptt_cannot_take_the_course_backward_from_the_injected_cell_backward(
     args = ", ".join(get_assignment(a03.ASSIGNMENT).exercise(name).arg_names)
     cheat = f"def {name}({args}):\n    return {cell}.__globals__[{name!r}]({args})\n"
     results = _grade(a03, {name: cheat}, tmp_path)
-    assert results[name].score == 0 and "withheld" in results[name].feedback
+    assert results[name].score == 0 and "KeyError" in results[name].feedback
+
+
+PRIVATE_HELPER = '''
+def rnn_backward(da, caches):
+    # the course's module also holds a vectorised BPTT under a private name
+    g = rnn_cell_backward.__globals__
+    helper = g.get("_rnn_backward_stacked")
+    if helper is None:
+        raise LookupError("not there")
+    return helper  # reaching it at all is the leak
+'''
+
+
+def test_no_helper_of_the_reference_module_beyond_what_the_cell_needs_is_sent(tmp_path):
+    results = _grade(a03, {"rnn_backward": PRIVATE_HELPER}, tmp_path)
+    assert "not there" in results["rnn_backward"].feedback, results["rnn_backward"].feedback
 
 
 # ---------------------------------------------------------------- every assignment, statically
@@ -124,6 +141,12 @@ def test_every_round_holds_no_working_reference_of_an_exercise_it_grades(assignm
                     continue
                 with pytest.raises(PermissionError, match="withheld while grading"):
                     fn()
+        # nothing but what the injected cells need: no other public function of the
+        # library, and no private helper the cells never call
+        for text in job["references"].values():
+            for helper in ("_rnn_backward_stacked", "_lstm_backward_stacked", "_gru_backward_stacked",
+                           "def rnn_forward", "def lstm_forward", "def gru_forward"):
+                assert helper not in text, (assignment, k, helper)
 
 
 def test_withheld_replaces_functions_and_assignments_and_keeps_the_rest():
@@ -142,3 +165,19 @@ def test_stages_order_composites_after_what_they_use():
     inject = {"b": {"a": "m.a"}, "c": {"b": "m.b"}, "d": {"a": "m.a"}}
     assert sandbox.stages(["a", "b", "c", "d", "e"], inject) == [["a", "e"], ["b", "d"], ["c"]]
     assert sandbox.stages(["b"], {"b": {"x": "m.x"}}) == [["b"]]   # x not graded here
+
+
+def test_needed_only_keeps_the_closure_across_relative_imports():
+    sources = {
+        "a": "from .b import used, other\nimport math\n\ndef cell(x):\n    return used(x) + math.pi\n\n"
+             "def sequence(x):\n    return [cell(v) for v in x]\n\ndef _fast(x):\n    return x\n",
+        "b": "def used(x):\n    return helper(x)\n\ndef helper(x):\n    return x\n\n"
+             "def other():\n    return 1\n\ndef unused():\n    return 2\n",
+        "c": "def never():\n    return 3\n",
+    }
+    out = sandbox.needed_only(sources, ["a.cell"])
+    assert sorted(out) == ["a", "b"]                       # c is not sent
+    assert "def sequence" not in out["a"] and "_fast" not in out["a"] and "def cell" in out["a"]
+    assert "def unused" not in out["b"] and "def helper" in out["b"] and "def other" in out["b"]
+    library = ReferenceLibrary(out, package="_needed_only_test")
+    assert library.function("a.cell")(1.0) > 4
