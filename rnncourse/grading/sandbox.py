@@ -68,6 +68,7 @@ parsed.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import math
 import os
@@ -79,6 +80,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -965,20 +967,33 @@ def needed_only(sources: Mapping[str, str], roots: Sequence[str]) -> dict[str, s
     return out
 
 
+#: CPython 3.11's AST constructor is not thread-safe ("AST constructor recursion depth
+#: mismatch" when two grading threads parse at once): the references are parsed under this
+#: lock, once per set of injections (:func:`_reference_sources`)
+_AST_LOCK = threading.Lock()
+
+
 def _injections(inject: Mapping[str, Mapping[str, str]], graded: Sequence[str] = ()) -> dict:
     """The job entries for ``inject``: what to swap in, and the source it comes from:
     only what the injected cells need (:func:`needed_only`), with every exercise of
     ``graded`` but the injected cells withheld (:func:`withheld`) should they need one."""
     if not inject:
         return {}
-    paths = sorted({path for cells in inject.values() for path in cells.values()})
+    paths = tuple(sorted({path for cells in inject.values() for path in cells.values()}))
+    with _AST_LOCK:
+        references = _reference_sources(paths, tuple(sorted(graded)))
+    return {"inject": {name: dict(cells) for name, cells in inject.items()},
+            "references": dict(references)}
+
+
+@functools.lru_cache(maxsize=64)
+def _reference_sources(paths: tuple, graded: tuple) -> dict:
     modules = sorted({path.rpartition(".")[0] for path in paths})
     keep = {path.rpartition(".")[2] for path in paths}
     hide = set(graded) - keep
     sources = needed_only({p.stem: p.read_text(encoding="utf-8")
                            for p in learner_module_files(modules)}, paths)
-    return {"inject": {name: dict(cells) for name, cells in inject.items()},
-            "references": {name: withheld(text, hide) for name, text in sources.items()}}
+    return {name: withheld(text, hide) for name, text in sources.items()}
 
 
 def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,

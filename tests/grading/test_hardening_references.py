@@ -181,3 +181,32 @@ def test_needed_only_keeps_the_closure_across_relative_imports():
     assert "def unused" not in out["b"] and "def helper" in out["b"] and "def other" in out["b"]
     library = ReferenceLibrary(out, package="_needed_only_test")
     assert library.function("a.cell")(1.0) > 4
+
+
+def test_the_references_are_parsed_once_per_set_of_injections_under_a_lock():
+    # CPython 3.11's AST constructor is not thread-safe: two Dask threads grading at once
+    # failed one file with "AST constructor recursion depth mismatch"
+    import threading
+
+    asg = get_assignment("06_lstm")
+    names = [e.name for e in asg.exercises]
+    inject = {"lstm_backward": asg.injections["lstm_backward"]}
+    sandbox._reference_sources.cache_clear()
+    results, errors = [], []
+
+    def grade_one():
+        try:
+            results.append(sandbox._injections(inject, names))
+        except Exception as exc:  # pragma: no cover - the failure this test is for
+            errors.append(exc)
+
+    threads = [threading.Thread(target=grade_one) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(results) == 8
+    assert sandbox._reference_sources.cache_info().misses == 1
+    assert all(r == results[0] for r in results)
+    results[0]["references"].clear()                       # a caller's copy, not the cache's
+    assert sandbox._injections(inject, names)["references"]
