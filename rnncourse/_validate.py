@@ -88,18 +88,19 @@ def require_keys(fn: str, name: str, mapping, keys: Iterable[str]) -> None:
                          f"(expected keys {', '.join(keys)})")
 
 
-def check_mask(fn: str, mask, m: int, T: int) -> np.ndarray | None:
+def check_mask(fn: str, mask, m: int, T: int, *, name: str = "mask") -> np.ndarray | None:
     """Validate a padding mask of shape ``(m, T)`` holding only 0 and 1; return it as float.
 
-    ``None`` means "no padding" and is passed through.
+    ``None`` means "no padding" and is passed through; ``name`` is the argument's name
+    in the messages.
     """
     if mask is None:
         return None
-    mask = as_array(fn, "mask", mask)
+    mask = as_array(fn, name, mask)
     if mask.shape != (m, T):
-        raise ValueError(f"{fn}: mask must have shape (m, T_x) = ({m}, {T}), got {mask.shape}")
+        raise ValueError(f"{fn}: {name} must have shape (m, T_x) = ({m}, {T}), got {mask.shape}")
     if not np.isin(mask, (0, 1)).all():
-        raise ValueError(f"{fn}: mask must hold only 0 (padding) and 1 (real step)")
+        raise ValueError(f"{fn}: {name} must hold only 0 (padding) and 1 (real step)")
     return mask
 
 

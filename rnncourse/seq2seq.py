@@ -366,7 +366,7 @@ def attention_context(h, enc_states, src_mask=None):
     if h.ndim != 3 or enc_states.ndim != 3 or h.shape[:2] != enc_states.shape[:2]:
         raise ValueError(f"{fn}: h must have shape (n_a, m, T_y) and enc_states (n_a, m, T_x) "
                          f"with the same n_a and m, got {h.shape} and {enc_states.shape}")
-    mask = check_mask(fn, src_mask, enc_states.shape[1], enc_states.shape[2])
+    mask = check_mask(fn, src_mask, enc_states.shape[1], enc_states.shape[2], name="src_mask")
     if mask is not None and not mask.any(axis=1).all():
         raise ValueError(f"{fn}: every row of src_mask needs a real step (a 1): rows "
                          f"{np.flatnonzero(~mask.any(axis=1)).tolist()} have none")

@@ -170,5 +170,7 @@ def test_attention_context_rejects_bad_input_by_name():
         attention_context(h[0], enc)
     with pytest.raises(ValueError, match=r"attention_context: every row of src_mask needs a real step"):
         attention_context(h, enc, np.array([[1, 0, 0, 0, 0], [0, 0, 0, 0, 0.0]]))
+    with pytest.raises(ValueError, match=r"attention_context: src_mask must have shape \(m, T_x\) = \(2, 5\)"):
+        attention_context(h, enc, np.ones((2, 3)))
     context, alpha = attention_context(h, enc)
     assert context.shape == (3, 2, 4) and np.allclose(alpha, 1 / 5)
