@@ -865,12 +865,12 @@ def withheld(source: str, names) -> str:
     names = set(names)
     if not names:
         return source
-    tree = ast.parse(source)
+    tree = _parse(source)
 
     def stub(name: str) -> ast.stmt:
-        return ast.parse(f"def {name}(*args, **kwargs):\n"
-                         f"    raise PermissionError('the course\\'s {name} is withheld "
-                         f"while grading')").body[0]
+        return _parse(f"def {name}(*args, **kwargs):\n"
+                      f"    raise PermissionError('the course\\'s {name} is withheld "
+                      f"while grading')").body[0]
 
     body = []
     for node in tree.body:
@@ -919,7 +919,7 @@ def needed_only(sources: Mapping[str, str], roots: Sequence[str]) -> dict[str, s
     """
     import ast
 
-    trees = {name: ast.parse(text) for name, text in sources.items()}
+    trees = {name: _parse(text) for name, text in sources.items()}
 
     def defines(node) -> set[str]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -931,6 +931,12 @@ def needed_only(sources: Mapping[str, str], roots: Sequence[str]) -> dict[str, s
             return {(a.asname or a.name).split(".")[0] for a in node.names}
         return set()
 
+    # name -> the indices of the top-level statements of each module that define it
+    where = {module: {} for module in trees}
+    for module, tree in trees.items():
+        for index, node in enumerate(tree.body):
+            for defined in defines(node):
+                where[module].setdefault(defined, []).append(index)
     kept: dict[str, set[int]] = {name: set() for name in trees}
     whole: set[str] = set()
     todo = [tuple(root.rsplit(".", 1)) for root in roots]
@@ -940,9 +946,10 @@ def needed_only(sources: Mapping[str, str], roots: Sequence[str]) -> dict[str, s
         if (module, name) in seen or module not in trees:
             continue
         seen.add((module, name))
-        for index, node in enumerate(trees[module].body):
-            if name not in defines(node) or index in kept[module]:
+        for index in where[module].get(name, ()):
+            if index in kept[module]:
                 continue
+            node = trees[module].body[index]
             kept[module].add(index)
             if isinstance(node, ast.ImportFrom) and node.level == 1:
                 for alias in node.names:                # all of them: the import must succeed
@@ -950,8 +957,7 @@ def needed_only(sources: Mapping[str, str], roots: Sequence[str]) -> dict[str, s
                         todo.append((node.module, alias.name))
                     elif alias.name in trees:           # from . import activations
                         whole.add(alias.name)
-                        todo.extend((alias.name, n) for stmt in trees[alias.name].body
-                                    for n in defines(stmt))
+                        todo.extend((alias.name, n) for n in where[alias.name])
                 continue
             todo.extend((module, n.id) for n in ast.walk(node) if isinstance(n, ast.Name))
     out = {}
@@ -971,6 +977,38 @@ def needed_only(sources: Mapping[str, str], roots: Sequence[str]) -> dict[str, s
 #: mismatch" when two grading threads parse at once): the references are parsed under this
 #: lock, once per set of injections (:func:`_reference_sources`)
 _AST_LOCK = threading.Lock()
+
+#: attempts of :func:`_parse` before a recursion-depth mismatch is taken for real
+_PARSE_ATTEMPTS = 5
+
+
+def _parse(source: str):
+    """``ast.parse(source)``, safe from other threads' parses.
+
+    The lock covers this module's threads only.  In a Dask worker, the event loop
+    thread parses too (Python 3.11's tracebacks parse the failing line to place their
+    carets).  CPython 3.11 keeps the AST constructor's recursion depth for the whole
+    interpreter, and a finalizer run by the garbage collector in the middle of a parse
+    hands the GIL to another thread: if that one parses, the interrupted parse ends in
+    ``SystemError: AST constructor recursion depth mismatch``.  So the collector is
+    paused while this parse builds its tree (nothing else runs Python code there, so
+    the GIL stays with it), and the transient error, should it come another way, is
+    answered by parsing again.
+    """
+    import ast
+    import gc
+
+    for attempt in range(_PARSE_ATTEMPTS):
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return ast.parse(source)
+        except SystemError as exc:
+            if "recursion depth mismatch" not in str(exc) or attempt == _PARSE_ATTEMPTS - 1:
+                raise
+        finally:
+            if collecting:
+                gc.enable()
 
 
 def _injections(inject: Mapping[str, Mapping[str, str]], graded: Sequence[str] = ()) -> dict:
@@ -1016,8 +1054,9 @@ def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,
         composite exercises are graded with the reference cell; see
         :mod:`rnncourse.grading.standins`).  The exercises are graded in rounds
         (:func:`stages`), each in fresh workers: a composite after the cells it is
-        graded with, and a round's worker holds the reference modules with every
-        other exercise of the job withheld (:func:`withheld`).
+        graded with, and a round's worker holds only what its injected cells need of
+        the reference modules (:func:`needed_only`), every other exercise of the job
+        withheld (:func:`withheld`).
 
     Returns
     -------
@@ -1034,7 +1073,8 @@ def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,
     start = time.monotonic()
     inputs = dict(exercises)
     names = [n for n, _ in exercises]
-    rounds = stages(names, inject or {}) or [[]]
+    inject = inject or {}
+    rounds = stages(names, inject) or [[]]
     budget = limits.budget(len(exercises), len(rounds))
     end = start + budget
     results: dict[str, ExerciseRun] = {}
@@ -1054,15 +1094,15 @@ def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,
     try:
         site = build_site(root, learner_modules)
         current = 0
-        injections = _injections({}, names)
+        injections: dict = {}                # the first round is graded with nothing injected
         while True:
             pending = [n for n in rounds[current] if n not in results]
             if not pending:
                 current += 1
                 if current == len(rounds):
                     break
-                round_inject = {n: (inject or {})[n] for n in rounds[current] if n in (inject or {})}
-                injections = _injections(round_inject, names)
+                injections = _injections({n: inject[n] for n in rounds[current] if n in inject},
+                                         names)
                 continue
             if time.monotonic() >= end:
                 lose(f"not graded: the submission used its whole budget of {budget:g} s")

@@ -210,3 +210,94 @@ def test_the_references_are_parsed_once_per_set_of_injections_under_a_lock():
     assert all(r == results[0] for r in results)
     results[0]["references"].clear()                       # a caller's copy, not the cache's
     assert sandbox._injections(inject, names)["references"]
+
+
+def test_a_parse_broken_by_another_threads_parse_is_parsed_again():
+    # the lock covers the grader's threads only: in a Dask worker the event loop thread
+    # parses too (3.11's tracebacks place their carets with ast.parse), and a finalizer
+    # run mid-parse lets it in; the interrupted parse fails once, then parses
+    import ast
+
+    asg = get_assignment("06_lstm")
+    args = (tuple(sorted(asg.injections["lstm_backward"].values())),
+            tuple(sorted(e.name for e in asg.exercises)))
+    expected = sandbox._reference_sources.__wrapped__(*args)
+    real, calls = ast.parse, []
+
+    def flaky(source, *a, **k):
+        calls.append(source)
+        if len(calls) % 2:
+            raise SystemError("AST constructor recursion depth mismatch (before=66, after=65)")
+        return real(source, *a, **k)
+
+    def raising(message):
+        def parse(*a, **k):
+            raise SystemError(message)
+        return parse
+
+    outcomes = []
+    # ast.parse is patched only around the calls: pytest itself parses to show failures
+    for patched in (flaky, raising("other"),
+                    raising("AST constructor recursion depth mismatch (before=1, after=2)")):
+        ast.parse = patched
+        try:
+            outcomes.append(sandbox._reference_sources.__wrapped__(*args))
+        except SystemError as exc:
+            outcomes.append(exc)
+        finally:
+            ast.parse = real
+    assert outcomes[0] == expected and len(calls) >= 4
+    # any other SystemError, and a mismatch that does not go away, are the grader's errors
+    assert isinstance(outcomes[1], SystemError) and str(outcomes[1]) == "other"
+    assert isinstance(outcomes[2], SystemError) and "mismatch" in str(outcomes[2])
+
+
+def test_the_references_parse_while_another_thread_parses_with_finalizers_running():
+    # the race itself, as in a Dask worker: a thread at another stack depth parsing
+    # while garbage with finalizers is collected
+    import ast
+    import sys
+    import threading
+
+    asg = get_assignment("06_lstm")
+    paths = tuple(sorted(asg.injections["lstm_backward"].values()))
+    graded = tuple(sorted(e.name for e in asg.exercises))
+    source = (sandbox.learner_module_files(["lstm"])[0]).read_text(encoding="utf-8")
+    stop, errors = threading.Event(), []
+
+    class Junk:
+        def __init__(self):
+            self.me = self            # a cycle: only the collector frees it
+
+        def __del__(self):
+            sum(range(500))
+
+    def deep(depth, f):
+        return f() if depth == 0 else deep(depth - 1, f)
+
+    def other():
+        while not stop.is_set():
+            for _ in range(20):
+                Junk()
+            try:
+                deep(25, lambda: ast.parse(source))
+            except SystemError:
+                pass                      # not the grader's parse
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    thread = threading.Thread(target=other, daemon=True)
+    thread.start()
+    try:
+        for _ in range(40):
+            for _ in range(20):
+                Junk()
+            try:
+                sandbox._reference_sources.__wrapped__(paths, graded)
+            except SystemError as exc:   # pragma: no cover - the failure this test is for
+                errors.append(exc)
+    finally:
+        stop.set()
+        thread.join(10)
+        sys.setswitchinterval(interval)
+    assert not errors, errors
