@@ -20,10 +20,16 @@ Dask worker.  What stays the same as local grading, by construction:
   same limits; it dies with its parent (``PR_SET_PDEATHSIG``).
 
 Faults: a Dask worker that dies during a task (killed, out of memory) has the task
-retried on another worker; after ``retries`` retries (default 2) the submission is
-reported as an error, for that submission only.  With ``local:N`` the limit is set on
-the cluster this module starts; a remote scheduler applies its own
-``distributed.scheduler.allowed-failures`` setting (set it to 2 for the same policy).
+retried on another worker; a submission that was *running* in ``retries + 1`` (default
+3) workers that died is reported as an error, for that submission only.  Dask itself
+charges a death to every task assigned to the dying worker, running or merely queued
+behind the one that ran (its ``KilledWorker`` after ``allowed-failures`` charges), so
+a correct submission queued behind a crashing one could be failed with it.  The client
+therefore counts deaths itself: :func:`grade_task` logs an event when it starts
+(``Worker.log_event``, one topic per submission), and a ``KilledWorker`` for a
+submission that started fewer than ``retries + 1`` times is submitted again, up to
+:data:`MAX_RESUBMITS` times.  This holds on any scheduler, whatever its
+``allowed-failures`` (``local:N`` sets it to ``retries``).
 Ctrl-C cancels the tasks not yet finished and closes the client.
 
 Only this module imports Dask, and only when a scheduler is asked for: install it
@@ -39,6 +45,13 @@ __all__ = ["DEFAULT_RETRIES", "DaskPool", "grade_task", "parse_scheduler", "spaw
 
 #: retries of a submission whose Dask worker died, before it is reported as an error
 DEFAULT_RETRIES = 2
+
+#: times the client submits again a submission that Dask failed with ``KilledWorker``
+#: although it had not run in ``retries + 1`` dying workers (it waited behind others)
+MAX_RESUBMITS = 3
+
+#: prefix of the event topic on which :func:`grade_task` logs that it started
+STARTED_TOPIC = "rnncourse-started-"
 
 
 def parse_scheduler(text: str) -> tuple[str, object]:
@@ -69,7 +82,7 @@ def parse_scheduler(text: str) -> tuple[str, object]:
 
 
 def grade_task(path: str, data: bytes, secret: bytes, kwargs: dict,
-               shown: str | None = None) -> tuple[dict | None, str]:
+               shown: str | None = None, topic: str | None = None) -> tuple[dict | None, str]:
     """What a Dask worker runs for one submission.
 
     Parameters
@@ -86,6 +99,9 @@ def grade_task(path: str, data: bytes, secret: bytes, kwargs: dict,
         made absolute by the client, ...).
     shown : str, optional
         The path as the instructor gave it, for the report (default ``path``).
+    topic : str, optional
+        The Dask event topic on which the start of this run is logged, so that the
+        client counts the deaths this submission was running in (see the module).
 
     Returns
     -------
@@ -95,6 +111,9 @@ def grade_task(path: str, data: bytes, secret: bytes, kwargs: dict,
     """
     import sys
 
+    if topic is not None:
+        from distributed import get_worker
+        get_worker().log_event(topic, os.getpid())
     # as the CLI does (rnncourse.cli._skip_slow_optional_imports): jsonschema's optional
     # rfc3987_syntax builds its grammars at import, and in a Dask worker thread on
     # CPython 3.11 that import failed ("AST constructor recursion depth mismatch")
@@ -111,9 +130,12 @@ def grade_task(path: str, data: bytes, secret: bytes, kwargs: dict,
     return report.to_dict(), digest
 
 
-def _died_message(path: str, exc: BaseException, retries: int) -> str:
-    return (f"{path}: the Dask worker grading it died {retries + 1} times "
-            f"({type(exc).__name__}: {str(exc)[:200]}); not graded")
+def _died_message(path: str, started: int, charged: int, exc: BaseException) -> str:
+    waited = charged - started
+    return (f"{path}: the Dask worker grading it died {started} "
+            f"{'time' if started == 1 else 'times'}"
+            + (f" (and {waited} more while it waited to run)" if waited > 0 else "")
+            + f"; not graded ({type(exc).__name__}: {str(exc)[:200]})")
 
 
 def spawnable_main() -> None:
@@ -206,8 +228,18 @@ class DaskPool:
         todo = list(paths)
         window = self.window or 4 * self._threads()
         running = as_completed()
-        owner = {}
+        owner: dict[str, _Task] = {}
         position = 0
+        batch = os.urandom(6).hex()
+
+        def submit(task: "_Task") -> None:
+            future = self.client.submit(
+                grade_task, os.path.abspath(task.path), task.data, secret, task.kwargs,
+                os.path.normpath(task.path), task.topic,
+                key=f"rnncourse-grade-{task.position}-{os.urandom(6).hex()}", pure=False)
+            task.future = future
+            owner[future.key] = task
+            running.add(future)
 
         def submit_next() -> Iterator[tuple[str, object]]:
             nonlocal position
@@ -223,21 +255,25 @@ class DaskPool:
                 kwargs = dict(kwargs_of(p))
                 if kwargs.get("root") is not None:
                     kwargs["root"] = os.path.abspath(kwargs["root"])
-                future = self.client.submit(
-                    grade_task, os.path.abspath(p), data, secret, kwargs, os.path.normpath(p),
-                    key=f"rnncourse-grade-{position}-{os.urandom(6).hex()}", pure=False)
-                owner[future.key] = (p, future)
-                running.add(future)
+                submit(_Task(p, data, kwargs, position, f"{STARTED_TOPIC}{batch}-{position}"))
 
         try:
             yield from submit_next()
             while running.count() or position < len(todo):
                 future = next(running)
-                p = owner.pop(future.key)[0]
+                task = owner.pop(future.key)
+                p = task.path
                 try:
                     payload, digest = future.result()
                 except KilledWorker as exc:
-                    yield p, _died_message(p, exc, self.retries)
+                    task.charged += getattr(exc, "allowed_failures", 0) + 1
+                    started = self._starts(task.topic)
+                    if started <= self.retries and task.resubmits < MAX_RESUBMITS:
+                        task.resubmits += 1   # it waited behind a crashing task: again
+                        future.release()
+                        submit(task)
+                        continue
+                    yield p, _died_message(p, started, max(task.charged, started), exc)
                 except SandboxError:
                     raise   # the grader cannot run at all: as locally
                 except Exception as exc:  # noqa: BLE001  (the task's or Dask's own failure)
@@ -249,5 +285,27 @@ class DaskPool:
                 yield from submit_next()
         except BaseException:  # Ctrl-C, or the grader's own error: stop the rest cleanly
             if owner:
-                self.client.cancel([future for _, future in owner.values()])
+                self.client.cancel([task.future for task in owner.values()])
             raise
+
+    def _starts(self, topic: str) -> int:
+        """How many times a submission's task started (its events on ``topic``).
+
+        A worker's events travel on its stream to the scheduler, ahead of the stream's
+        end that tells the scheduler the worker is gone: they are counted before the
+        ``KilledWorker`` they explain reaches the client."""
+        return len(self.client.get_events(topic))
+
+
+class _Task:
+    """One submission in flight: what is needed to submit it again, and its deaths."""
+
+    __slots__ = ("path", "data", "kwargs", "position", "topic", "future", "charged",
+                 "resubmits")
+
+    def __init__(self, path: str, data: bytes, kwargs: dict, position: int, topic: str):
+        self.path, self.data, self.kwargs = path, data, kwargs
+        self.position, self.topic = position, topic
+        self.future = None
+        self.charged = 0     # deaths Dask charged it with (running or queued)
+        self.resubmits = 0

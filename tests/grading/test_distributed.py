@@ -215,14 +215,15 @@ def _slow(root, student, seconds=7):
     return build.write(nb, root / student / f"{F02}.ipynb")
 
 
-def _grade_while_killing(paths, kills: int, timeout: float):
-    """Grade ``paths`` on a fresh ``local:2`` pool while the worker grading the first
-    file ("zed") is SIGKILLed ``kills`` times; ``(outcomes by path, killed, orphans)``."""
+def _grade_while_killing(paths, kills: int, timeout: float, workers: int = 2,
+                         window: int | None = None):
+    """Grade ``paths`` on a fresh ``local:<workers>`` pool while the worker grading the
+    first file ("zed") is SIGKILLed ``kills`` times; ``(outcomes by path, killed, orphans)``."""
     from distributed import Client
 
     from rnncourse.grading.distributed import DaskPool
 
-    with DaskPool("local:2") as pool:
+    with DaskPool(f"local:{workers}", window=window) as pool:
         client = Client(pool.client.scheduler.address)
         stop, killed, orphans = threading.Event(), [], []
         killer = threading.Thread(target=_kill_worker_running,
@@ -257,11 +258,18 @@ def test_a_submission_whose_worker_dies_three_times_is_an_error_for_it_only(tmp_
     _dask()
     monkeypatch.setenv("RNNCOURSE_GRADING_SECRET", "k")
     # it sleeps longer than the test lasts: only the kills can end it
-    paths = [_slow(tmp_path / "submitted", "zed", seconds=60)] + _class(tmp_path / "submitted")[:2]
-    out, killed, _ = _grade_while_killing(paths, 3, 90)
+    # one worker and two tasks in flight, so one waits behind zed where no other worker
+    # can steal it: Dask charges a death to every task assigned to the dying worker, and
+    # failed the waiting one with zed (KilledWorker) until the client counted the starts
+    root = tmp_path / "submitted"
+    paths = [_slow(root, "zed", seconds=60)] + [
+        build.write(build.solution(F02), root / student / f"{F02}.ipynb")
+        for student in ("ada", "bob")]
+    out, killed, _ = _grade_while_killing(paths, 3, 90, workers=1, window=2)
     assert len(killed) == 3, (killed, out)
     assert isinstance(out[str(paths[0])], str) and "died 3 times" in out[str(paths[0])]
     for p in paths[1:]:
+        assert not isinstance(out[str(p)], str), out[str(p)]
         report, _ = out[str(p)]
         assert report.score == report.max_score, out
 
