@@ -5,12 +5,11 @@
 
 import os
 import shutil
-from pathlib import Path
+
+from .lab import SHOTS
 
 if os.environ.get("RNNCOURSE_BROWSER_TEST") != "1":
     collect_ignore_glob = ["test_*.py"]
-
-SHOTS = Path(__file__).resolve().parent.parent.parent / "build" / "browser-test"
 
 
 def pytest_configure(config):

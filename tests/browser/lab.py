@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CHROMIUM = os.environ.get("RNNCOURSE_CHROMIUM", "/usr/bin/chromium")
+#: where the screenshots go (ignored by git); emptied once per run, in conftest.py
+SHOTS = Path(__file__).resolve().parent.parent.parent / "build" / "browser-test"
 #: flags that work on a closed network, as root, without a GPU
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",

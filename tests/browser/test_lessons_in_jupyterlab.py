@@ -19,14 +19,13 @@ import pytest
 
 from rnncourse.authoring.normalize import EXPLORER_PLACEHOLDER
 
-from .lab import launch_chromium, start_lab
+from .lab import SHOTS, launch_chromium, start_lab
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 ASSIGNMENTS = sorted((ROOT / "assignments").glob("*.ipynb"))
-SHOTS = ROOT / "build" / "browser-test"
 RUN_ALL_TIMEOUT_MS = 240_000
 CONTROLS = (".widget-slider, .widget-hslider, .widget-dropdown, .widget-text, "
             ".widget-toggle-buttons, .widget-checkbox, .widget-select, .widget-button")

@@ -145,6 +145,7 @@ def _attention_over_decoder_steps(h, enc_states, src_mask):
     alpha = alpha * src_mask[:, None, :]
     return np.einsum("mtj,amj->amt", alpha, enc_states), alpha
 
+
 def _backward_assigning(de, ids, n_vocab):
     dE = np.zeros((de.shape[0], n_vocab))
     dE[:, ids] = de                                                 # the last occurrence wins
