@@ -50,11 +50,11 @@ from .translation import (DIGITS, EOS, GO, SRC_VOCAB, TGT_VOCAB, TRANSLATION_VOC
                           greedy_translate, number_words, number_words_units_first,
                           spelled_digits_task, token_accuracy, translation_task,
                           units_first_task, word_by_word)
-from .windows import bag_of_words, kmer_counts, window_features
+from .windows import bag_of_words, frame_differences, kmer_counts, window_features
 
 __all__ = [
     "NER_TAGS", "NER_VOCAB", "SpeechData", "band_statistics", "bio_entities", "collapse_runs",
-    "edit_distance", "entity_f1", "kmer_counts", "ner_task", "phoneme_error_rate",
+    "edit_distance", "entity_f1", "frame_differences", "kmer_counts", "ner_task", "phoneme_error_rate",
     "spectrogram_frames", "speech_audio_task", "synthesize_speech", "window_features",
     "ACTIVITY_LABELS", "BAR", "DIGITS", "DNA_BASES", "DNA_VOCAB", "EOS", "FrameData", "GO",
     "MELODY_NOTES", "MELODY_RULES", "PHONEMES", "SENTIMENT_LABELS", "SENTIMENT_NEGATIVE",

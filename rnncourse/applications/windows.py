@@ -104,3 +104,30 @@ def kmer_counts(ids, k: int, n_symbols: int) -> np.ndarray:
         rows, cols = np.nonzero(valid)
         np.add.at(counts, (code[rows, cols], rows), 1.0)
     return counts[:, :, None]
+
+
+def frame_differences(x) -> np.ndarray:
+    """Each frame stacked over its change since the previous frame: motion as a feature.
+
+    Parameters
+    ----------
+    x : ndarray of float of shape (n_x, m, T_x)
+        Frame features (hand coordinates, joint positions, pixels).
+
+    Returns
+    -------
+    features : ndarray of shape (2 n_x, m, T_x)
+        Rows ``0 .. n_x - 1`` are ``x<t>``; rows ``n_x .. 2 n_x - 1`` are the
+        difference ``x<t> - x<t-1>``, zero at ``t = 0`` (no earlier frame, so no
+        motion seen yet).  A per-frame classifier on top sees one step of motion: the
+        classic cheap feature of video, a memory of one frame written by hand.
+    """
+    fn = "frame_differences"
+    if not isinstance(x, np.ndarray) or x.ndim != 3 or x.dtype.kind not in "fiu":
+        got = (f"dtype {x.dtype} and shape {x.shape}" if isinstance(x, np.ndarray)
+               else type(x).__name__)
+        raise ValueError(f"{fn}: x must be a numeric array of shape (n_x, m, T_x), got {got}")
+    x = x if x.dtype.kind == "f" else x.astype(np.float64)
+    motion = np.zeros_like(x)
+    motion[:, :, 1:] = x[:, :, 1:] - x[:, :, :-1]
+    return np.concatenate([x, motion], axis=0)

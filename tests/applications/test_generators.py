@@ -1,5 +1,7 @@
 """Tests for rnncourse.applications: the synthetic data of lesson 09 and its helpers."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -317,6 +319,32 @@ def test_activity_float32_and_bad_input():
         ap.activity_task(4, 1, rng=0)
     with pytest.raises(ValueError, match="speech_task: noise must be"):
         ap.speech_task(4, rng=0, noise=-1.0)
+
+
+def test_frame_differences_are_the_motion_between_frames_and_zero_at_the_first():
+    d = ap.activity_task(50, 12, rng=3, noise=0.0)
+    f = ap.frame_differences(d.x)
+    assert f.shape == (4, 50, 12)
+    np.testing.assert_array_equal(f[:2], d.x)
+    np.testing.assert_array_equal(f[2:, :, 0], 0.0)                    # no frame before the first
+    np.testing.assert_allclose(np.cumsum(f[2:], axis=2) + d.x[:, :, :1], d.x, atol=1e-12)
+    # raising and lowering: the same frames backwards, so opposite vertical motion
+    up = ap.frame_differences(d.x[:, d.y == 1])[3, :, 1:]
+    down = ap.frame_differences(d.x[:, d.y == 2])[3, :, 1:]
+    assert (up > 0).all() and (down < 0).all()
+    assert ap.frame_differences(np.float32(d.x)).dtype == np.float32
+    assert ap.frame_differences(np.arange(6).reshape(1, 2, 3)).dtype == np.float64
+    x = d.x.copy()
+    ap.frame_differences(x)
+    np.testing.assert_array_equal(x, d.x)                              # input untouched
+
+
+@pytest.mark.parametrize("bad, got", [(np.zeros((2, 3)), "shape (2, 3)"), ([[[1.0]]], "got list"),
+                                      (np.zeros((1, 1, 2), dtype=bool), "dtype bool")])
+def test_frame_differences_bad_input(bad, got):
+    with pytest.raises(ValueError, match=rf"frame_differences: x must be a numeric array of shape "
+                                         rf"\(n_x, m, T_x\), .*{re.escape(got)}"):
+        ap.frame_differences(bad)
 
 
 # ---- the music ceiling ----------------------------------------------------------------------

@@ -6,11 +6,11 @@ from rnncourse.grading import run_check
 from rnncourse.grading.exercises import get_assignment
 
 
-def test_the_assignment_registers_four_exercises():
+def test_the_assignment_registers_six_exercises():
     assignment = get_assignment("09_applications")
     assert [e.name for e in assignment.exercises] == [
         "review_classifier_forward", "sample_with_temperature", "bag_of_words",
-        "exact_match_accuracy"]
+        "exact_match_accuracy", "kmer_counts", "frame_differences"]
     assert assignment.learner_modules == ("activations",)
 
 
@@ -143,3 +143,49 @@ def test_returning_an_array_per_sequence_is_explained():
         return ~((y_pred != y_true) & (mask == 1)).any(axis=1)
     result = run_check(exact_match_accuracy)
     assert result.status == "failed" and "one number" in result.text
+
+
+# ---- kmer_counts -------------------------------------------------------------------------
+
+def test_a_vectorised_kmer_count_with_integer_counts_passes():
+    def kmer_counts(ids, k, n_symbols):
+        m, T_x = ids.shape
+        counts = np.zeros((n_symbols ** k, m, 1), dtype=int)        # ints: exact, accepted
+        if T_x < k:
+            return counts
+        win = np.lib.stride_tricks.sliding_window_view(ids, k, axis=1)      # (m, T-k+1, k)
+        code = (win - 1) @ (n_symbols ** np.arange(k - 1, -1, -1))
+        for i, t in zip(*np.nonzero((win > 0).all(axis=2))):
+            counts[code[i, t], i, 0] += 1
+        return counts
+    assert run_check(kmer_counts).passed
+
+
+def test_kmer_cases_cover_padding_repeats_and_every_k():
+    from rnncourse.grading.exercises.applications import _cases_kmer_counts
+    cases = [_cases_kmer_counts(np.random.default_rng(s)) for s in range(40)]
+    assert {c.args[1] for c in cases} == {1, 2, 3, 4}
+    assert all((c.args[0] == 0).any() for c in cases)                       # padding in every case
+    assert any(c.args[1] > 1 and kmer_max(c) > 1 for c in cases)            # a k-mer counted twice
+    for c in cases:                                                          # sizes read back as names
+        assert len({c.dims["m"], c.dims["T_x"], c.dims["n_kmers"]}) == 3
+
+
+def kmer_max(case):
+    from rnncourse.applications import kmer_counts
+    return kmer_counts(*case.args).max()
+
+
+# ---- frame_differences -------------------------------------------------------------------
+
+def test_np_diff_with_the_first_frame_prepended_passes():
+    def frame_differences(x):
+        return np.vstack([x, np.diff(x, axis=2, prepend=x[:, :, :1])])
+    assert run_check(frame_differences).passed
+
+
+def test_returning_the_differences_alone_names_the_stacking():
+    def frame_differences(x):
+        return np.diff(x, axis=2, prepend=x[:, :, :1])
+    result = run_check(frame_differences)
+    assert result.status == "failed" and "2 n_x rows" in result.text

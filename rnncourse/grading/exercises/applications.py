@@ -1,13 +1,16 @@
 """Exercises of assignment ``09_applications`` (lesson 09).
 
-Four pieces the applications of lesson 09 are built from, each a small function with
+Six pieces the applications of lesson 09 are built from, each a small function with
 an exact contract: ``review_classifier_forward`` (sentiment classification: the
 many-to-one forward pass of a plain RNN over padded reviews, the recurrence written by
 the learner), ``sample_with_temperature`` (music generation: reshape a predicted
 distribution with a temperature and draw from it, reproducibly from a seed),
-``bag_of_words`` (the order-blind baseline of sentiment classification) and
-``exact_match_accuracy`` (how machine translation is scored).  The references are in
-:mod:`rnncourse.applications`.  The recipe for adding an exercise is in
+``bag_of_words`` (the order-blind baseline of sentiment classification),
+``exact_match_accuracy`` (how machine translation is scored), ``kmer_counts`` (DNA
+sequence analysis: the counts of every k consecutive bases, the baseline that spots a
+motif) and ``frame_differences`` (video activity recognition: each frame with its
+motion since the previous one, the classic cheap feature of video).  The references
+are in :mod:`rnncourse.applications`.  The recipe for adding an exercise is in
 :mod:`rnncourse.grading.exercises`.
 """
 
@@ -16,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...activations import softmax
-from ...applications import (bag_of_words, exact_match_accuracy, review_classifier_forward,
-                             sample_with_temperature)
+from ...applications import (bag_of_words, exact_match_accuracy, frame_differences,
+                             kmer_counts, review_classifier_forward, sample_with_temperature)
 from . import Case, Exercise, StructureError, draw_dims, expect_sequence, integer_array
 
 ASSIGNMENT = "09_applications"
@@ -114,6 +117,38 @@ def _split_exact_match_accuracy(value) -> dict:
     return {"accuracy": np.array([float(value)])}
 
 
+#: (n_symbols, k) of the k-mer cases: n_symbols ** k rows, never a size of m or T_x (3..9)
+_KMER_SIZES = ((11, 1), (4, 2), (5, 2), (3, 3), (2, 4))
+
+
+def _cases_kmer_counts(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("m", "T_x"), low=3, high=9)
+    m, T = dims["m"], dims["T_x"]
+    n, k = _KMER_SIZES[rng.integers(len(_KMER_SIZES))]
+    dims["n_kmers"] = n ** k
+    ids = rng.integers(1, n + 1, size=(m, T))                      # symbols 1 .. n_symbols
+    lengths = rng.integers(1, T + 1, size=m)                        # padded at the end with 0
+    lengths[0] = max(1, T - 2)                                      # at least one padded row
+    ids[np.arange(T)[None, :] >= lengths[:, None]] = 0
+    if k > 1:
+        ids[-1, : lengths[-1]] = ids[-1, 0]                         # a repeated k-mer: counts > 1
+    return Case((ids, k, n), dims)
+
+
+def _split_kmer_counts(value) -> dict:
+    return {"counts": _as_float("counts", value, "an array of counts")}
+
+
+def _cases_frame_differences(rng: np.random.Generator) -> Case:
+    dims = draw_dims(rng, ("n_x", "m", "T_x"))
+    x = rng.standard_normal((dims["n_x"], dims["m"], dims["T_x"]))
+    return Case((x,), dims)
+
+
+def _split_frame_differences(value) -> dict:
+    return {"features": value}
+
+
 # ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
 
 def _review_on_padding(ids, mask, params):
@@ -130,6 +165,46 @@ def _bag_with_padding(ids, n_vocab):
     for i, row in enumerate(np.asarray(ids)):
         np.add.at(counts[:, i, 0], row, 1.0)
     return counts
+
+
+def _kmers(ids, k, n_symbols, *, first_digit_least=False, padding=False, presence=False):
+    """A learner's k-mer counts, with one of three known mistakes switched on."""
+    ids = np.asarray(ids)
+    m, T = ids.shape
+    digits = n_symbols ** np.arange(k) if first_digit_least else n_symbols ** np.arange(k - 1, -1, -1)
+    counts = np.zeros((n_symbols ** k, m, 1))
+    for i in range(m):
+        for t in range(T - k + 1):
+            window = ids[i, t: t + k]
+            if (window == 0).any() and not padding:
+                continue
+            row = int(np.dot(window - 1, digits))                   # with padding: may wrap
+            counts[row, i, 0] = 1 if presence else counts[row, i, 0] + 1
+    return counts
+
+
+def _kmer_with_padding(ids, k, n_symbols):
+    return _kmers(ids, k, n_symbols, padding=True)
+
+
+def _kmer_first_digit_least(ids, k, n_symbols):
+    return _kmers(ids, k, n_symbols, first_digit_least=True)
+
+
+def _kmer_presence(ids, k, n_symbols):
+    return _kmers(ids, k, n_symbols, presence=True)
+
+
+def _differences_from_zero(x):
+    return np.concatenate([x, np.diff(x, axis=2, prepend=0.0)], axis=0)
+
+
+def _differences_backwards(x):
+    return np.concatenate([x, -np.diff(x, axis=2, prepend=x[:, :, :1])], axis=0)
+
+
+def _differences_wrapped(x):
+    return np.concatenate([x, x - np.roll(x, 1, axis=2)], axis=0)
 
 
 def _per_token(y_pred, y_true, mask):
@@ -193,5 +268,47 @@ EXERCISES = (
              _unmasked),
         ),
         rtol=1e-9, atol=1e-12,
+    ),
+    Exercise(
+        name="kmer_counts", points=4, reference=kmer_counts,
+        make_case=_cases_kmer_counts, split=_split_kmer_counts,
+        signature="kmer_counts(ids, k, n_symbols) -> counts",
+        arg_names=("ids", "k", "n_symbols"),
+        diagnoses=(
+            ("counts windows that reach into the padding (id 0): only windows of k real "
+             "symbols count", _kmer_with_padding),
+            ("numbers the k-mers with the first symbol as the lowest digit: row = "
+             "sum_j (s_j - 1) * n_symbols ** (k - 1 - j), the first symbol the highest "
+             "digit, as in a written number", _kmer_first_digit_least),
+            ("marks whether each k-mer occurs (0 or 1): count how many times it occurs",
+             _kmer_presence),
+        ),
+        hints={
+            ("counts", ("n_kmers", "m")): "add a time axis of length 1: counts has shape "
+                                          "(n_symbols ** k, m, 1) (counts[:, :, None])",
+            ("counts", ("m", "n_kmers", 1)): "column convention: counts has shape "
+                                             "(n_symbols ** k, m, 1)",
+            ("counts", ("m", "n_kmers")): "column convention: counts has shape "
+                                          "(n_symbols ** k, m, 1)",
+        },
+    ),
+    Exercise(
+        name="frame_differences", points=3, reference=frame_differences,
+        make_case=_cases_frame_differences, split=_split_frame_differences,
+        signature="frame_differences(x) -> features",
+        arg_names=("x",),
+        diagnoses=(
+            ("takes the difference at t = 0 against zeros: no frame comes before the first, "
+             "so its motion is 0 (x<0> - x<0>)", _differences_from_zero),
+            ("subtracts the wrong way round: the motion is x<t> - x<t-1>",
+             _differences_backwards),
+            ("wraps around (np.roll brings the last frame before the first): the difference "
+             "at t = 0 is 0", _differences_wrapped),
+        ),
+        hints={
+            ("features", ("n_x", "m", "T_x")): "stack the frames over their differences: "
+                                               "features has 2 n_x rows, shape (2 n_x, m, T_x) "
+                                               "(np.concatenate([x, d], axis=0))",
+        },
     ),
 )

@@ -39,6 +39,26 @@ def exact_match_accuracy(y_pred, y_true, mask):
     right = np.all((y_pred == y_true) | (mask == 0), axis=1)
     return float(np.mean(right))
 ''',
+    "kmer_counts": '''
+def kmer_counts(ids, k, n_symbols):
+    m, T_x = ids.shape
+    counts = np.zeros((n_symbols ** k, m, 1))
+    for i in range(m):
+        for t in range(T_x - k + 1):
+            window = ids[i, t:t + k]
+            if np.any(window == 0):
+                continue
+            row = 0
+            for s in window:
+                row = row * n_symbols + int(s) - 1
+            counts[row, i, 0] += 1
+    return counts
+''',
+    "frame_differences": '''
+def frame_differences(x):
+    d = np.diff(x, axis=2, prepend=x[:, :, :1])
+    return np.concatenate([x, d], axis=0)
+''',
 }
 
 MISTAKES = [
@@ -72,4 +92,67 @@ def exact_match_accuracy(y_pred, y_true, mask):
 def exact_match_accuracy(y_pred, y_true, mask):
     return float(np.sum((y_pred == y_true) * mask) / np.sum(mask))
 ''', "per-token accuracy"),
+    Mistake("kmer_counts", "windows into the padding counted", '''
+def kmer_counts(ids, k, n_symbols):
+    m, T_x = ids.shape
+    counts = np.zeros((n_symbols ** k, m, 1))
+    for i in range(m):
+        for t in range(T_x - k + 1):
+            row = 0
+            for s in ids[i, t:t + k]:
+                row = row * n_symbols + int(s) - 1
+            counts[row, i, 0] += 1
+    return counts
+''', "reach into the padding"),
+    Mistake("kmer_counts", "first symbol the lowest digit", '''
+def kmer_counts(ids, k, n_symbols):
+    m, T_x = ids.shape
+    counts = np.zeros((n_symbols ** k, m, 1))
+    for i in range(m):
+        for t in range(T_x - k + 1):
+            window = ids[i, t:t + k]
+            if np.all(window > 0):
+                counts[int(np.sum((window - 1) * n_symbols ** np.arange(k))), i, 0] += 1
+    return counts
+''', "lowest digit"),
+    Mistake("kmer_counts", "presence for counts", '''
+def kmer_counts(ids, k, n_symbols):
+    m, T_x = ids.shape
+    counts = np.zeros((n_symbols ** k, m, 1))
+    for i in range(m):
+        for t in range(T_x - k + 1):
+            window = ids[i, t:t + k]
+            if np.all(window > 0):
+                counts[int(np.sum((window - 1) * n_symbols ** np.arange(k - 1, -1, -1))), i, 0] = 1
+    return counts
+''', "count how many times"),
+    Mistake("kmer_counts", "no time axis", '''
+def kmer_counts(ids, k, n_symbols):
+    m, T_x = ids.shape
+    counts = np.zeros((n_symbols ** k, m))
+    for i in range(m):
+        for t in range(T_x - k + 1):
+            window = ids[i, t:t + k]
+            if np.all(window > 0):
+                counts[int(np.sum((window - 1) * n_symbols ** np.arange(k - 1, -1, -1))), i] += 1
+    return counts
+''', "time axis of length 1"),
+    Mistake("frame_differences", "first difference against zeros", '''
+def frame_differences(x):
+    return np.concatenate([x, np.diff(x, axis=2, prepend=0)], axis=0)
+''', "against zeros"),
+    Mistake("frame_differences", "subtracted backwards", '''
+def frame_differences(x):
+    d = np.zeros_like(x)
+    d[:, :, 1:] = x[:, :, :-1] - x[:, :, 1:]
+    return np.concatenate([x, d], axis=0)
+''', "wrong way round"),
+    Mistake("frame_differences", "np.roll wraps", '''
+def frame_differences(x):
+    return np.concatenate([x, x - np.roll(x, 1, axis=2)], axis=0)
+''', "wraps around"),
+    Mistake("frame_differences", "differences only", '''
+def frame_differences(x):
+    return np.diff(x, axis=2, prepend=x[:, :, :1])
+''', "2 n_x rows"),
 ]
