@@ -5,7 +5,8 @@ organisation (``ORG``).  Tagging marks every word ``B-X`` (first word of an enti
 type X), ``I-X`` (inside it, after the first word) or ``O`` (outside every entity), so
 that two adjacent entities stay apart.  A tagger is judged on *entities*, not words:
 an entity counts as found only if its type, first and last word are all right
-(:func:`entity_f1`); "O" words, the large majority, earn nothing.
+(:func:`entity_f1`, from :mod:`rnncourse.labelling`); "O" words, the large majority, earn
+nothing.
 
 :func:`ner_task` makes sentences where a word's class depends on what **follows** it,
 sometimes several words later: ``mark quietly said`` (``mark`` is a person) vs ``mark
@@ -19,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import as_rng, check_int
+from ..labelling import bio_entities, entity_f1
 from ..data import PAD, SequenceData, _pack
 
 __all__ = ["NER_TAGS", "NER_VOCAB", "bio_entities", "entity_f1", "ner_task"]
@@ -98,90 +100,3 @@ def ner_task(m: int, *, rng, max_clauses: int = 3, dtype=np.float64) -> Sequence
         ids[i, : len(r)] = r
         y[i, : len(t)] = t
     return _pack(ids, lengths, y, NER_VOCAB, NER_TAGS, dtype, label_sep="/")
-
-
-def _tag_names(fn: str, tag_names) -> list:
-    names = list(tag_names)
-    bad = [t for t in names if not isinstance(t, str) or not (t == "O" or t[:2] in ("B-", "I-"))]
-    if bad:
-        raise ValueError(f"{fn}: tag_names must be 'O', 'B-<type>' or 'I-<type>', got {bad}")
-    return names
-
-
-def bio_entities(tags, tag_names) -> list:
-    """The entities of one BIO-tagged sequence, as ``(type, start, end)`` with ``end`` exclusive.
-
-    ``B-X`` starts an entity of type X; ``I-X`` continues the entity before it when that
-    one has type X, and otherwise starts a new entity of type X (a tagger's ``O I-PER``
-    still found a person); ``O`` ends any entity.
-
-    Parameters
-    ----------
-    tags : ndarray of int of shape (T,)
-        Indices into ``tag_names``.
-    tag_names : sequence of str
-        E.g. :data:`NER_TAGS`.
-
-    Returns
-    -------
-    entities : list of (str, int, int)
-        In order of their start: ``["O", "B-PER", "I-PER", "O", "B-LOC"]`` gives
-        ``[("PER", 1, 3), ("LOC", 4, 5)]``.
-    """
-    fn = "bio_entities"
-    names = _tag_names(fn, tag_names)
-    tags = np.asarray(tags)
-    if tags.ndim != 1 or (tags.size and (tags.dtype.kind not in "iu" or tags.min() < 0
-                                         or tags.max() >= len(names))):
-        raise ValueError(f"{fn}: tags must be a 1-D int array of indices into tag_names "
-                         f"(0..{len(names) - 1}), got {tags!r}")
-    entities, current = [], None                  # current: [type, start]
-    for t, k in enumerate(tags):
-        name = names[int(k)]
-        if name == "O" or name.startswith("B-") or (current and current[0] != name[2:]):
-            if current:
-                entities.append((current[0], current[1], t))
-            current = None if name == "O" else [name[2:], t]
-        elif current is None:                      # I-X after O: a new entity
-            current = [name[2:], t]
-    if current:
-        entities.append((current[0], current[1], len(tags)))
-    return entities
-
-
-def entity_f1(y_pred, y_true, tag_names, mask=None) -> tuple:
-    """Precision, recall and F1 over entities (type and exact span), all sentences pooled.
-
-    Parameters
-    ----------
-    y_pred, y_true : ndarray of int of shape (m, T_x)
-    tag_names : sequence of str
-    mask : ndarray of shape (m, T_x) of 0/1, optional
-        Only the real steps (1) are read; padding is cut off before finding entities.
-
-    Returns
-    -------
-    (precision, recall, f1) : tuple of float
-        ``precision = |found & true| / |found|``, ``recall = |found & true| / |true|``,
-        ``f1 = 2 P R / (P + R)``; each is 0 when its denominator is 0.
-    """
-    fn = "entity_f1"
-    names = _tag_names(fn, tag_names)
-    y_pred, y_true = np.asarray(y_pred), np.asarray(y_true)
-    if y_pred.ndim != 2 or y_pred.shape != y_true.shape:
-        raise ValueError(f"{fn}: y_pred and y_true must both have shape (m, T_x), "
-                         f"got {y_pred.shape} and {y_true.shape}")
-    if mask is not None:
-        mask = np.asarray(mask)
-        if mask.shape != y_true.shape or not np.isin(mask, (0, 1)).all():
-            raise ValueError(f"{fn}: mask must have shape {y_true.shape} and hold only 0 and 1")
-    hit = found = true = 0
-    for i in range(y_true.shape[0]):
-        n = y_true.shape[1] if mask is None else int(mask[i].sum())
-        p = set(bio_entities(y_pred[i, :n], names))
-        t = set(bio_entities(y_true[i, :n], names))
-        hit, found, true = hit + len(p & t), found + len(p), true + len(t)
-    precision = hit / found if found else 0.0
-    recall = hit / true if true else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return float(precision), float(recall), float(f1)

@@ -9,6 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validate import as_rng, check_int
+from ..labelling import collapse_runs, edit_distance, phoneme_error_rate
 from .frames import FrameData
 
 
@@ -234,64 +235,3 @@ def band_statistics(x) -> tuple:
     """Per-band mean and std of frames x (n_bands, m, T_x), each of shape (n_bands, 1, 1)."""
     x = np.asarray(x)
     return x.mean(axis=(1, 2), keepdims=True), x.std(axis=(1, 2), keepdims=True) + 1e-8
-
-
-def collapse_runs(labels) -> np.ndarray:
-    """Merge runs of equal frame labels: ``[0, 0, 3, 3, 3, 1, 0, 0] -> [0, 3, 1, 0]``.
-
-    Parameters
-    ----------
-    labels : ndarray of int of shape (T_x,)
-
-    Returns
-    -------
-    phonemes : ndarray of int of shape (n_runs,)
-        The label of each run, in order (empty for an empty input).
-    """
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or (labels.size and labels.dtype.kind not in "iu"):
-        raise ValueError(f"collapse_runs: labels must be a 1-D array of ints of shape (T_x,), "
-                         f"got shape {labels.shape} and dtype {labels.dtype}")
-    if labels.size == 0:
-        return labels.astype(np.int64)
-    keep = np.r_[True, labels[1:] != labels[:-1]]
-    return labels[keep].astype(np.int64)
-
-
-def edit_distance(a, b) -> int:
-    """Levenshtein distance: fewest substitutions, insertions and deletions turning a into b."""
-    a, b = list(a), list(b)
-    prev = list(range(len(b) + 1))
-    for i, u in enumerate(a, 1):
-        cur = [i]
-        for j, v in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (u != v)))
-        prev = cur
-    return prev[-1]
-
-
-def phoneme_error_rate(y_pred, y_true) -> float:
-    """Phoneme error rate of frame labels: edit distance after collapsing runs, per true phoneme.
-
-    Parameters
-    ----------
-    y_pred, y_true : ndarray of int of shape (m, T_x)
-        Predicted and true label of every frame.
-
-    Returns
-    -------
-    per : float
-        ``sum_i edit_distance(collapse(y_pred[i]), collapse(y_true[i])) / sum_i len(collapse(y_true[i]))``.
-        It can exceed 1: a frame model that flickers between labels inserts many
-        phonemes that are not there, though most of its frames are right.
-    """
-    fn = "phoneme_error_rate"
-    y_pred, y_true = np.asarray(y_pred), np.asarray(y_true)
-    if y_pred.ndim != 2 or y_pred.shape != y_true.shape:
-        raise ValueError(f"{fn}: y_pred and y_true must both have shape (m, T_x), "
-                         f"got {y_pred.shape} and {y_true.shape}")
-    if y_true.shape[1] == 0:
-        raise ValueError(f"{fn}: T_x must be at least 1, got shape {y_true.shape}")
-    errors = sum(edit_distance(collapse_runs(p), collapse_runs(t)) for p, t in zip(y_pred, y_true))
-    total = sum(len(collapse_runs(t)) for t in y_true)
-    return float(errors / total)

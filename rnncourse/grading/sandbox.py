@@ -1101,8 +1101,10 @@ def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,
                 current += 1
                 if current == len(rounds):
                     break
+                # withheld: the exercises of this round and later ones; those of earlier
+                # rounds are graded already (an injected train_step needs the lm_loss)
                 injections = _injections({n: inject[n] for n in rounds[current] if n in inject},
-                                         names)
+                                         [n for later in rounds[current:] for n in later])
                 continue
             if time.monotonic() >= end:
                 lose(f"not graded: the submission used its whole budget of {budget:g} s")

@@ -14,8 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ...applications.ner import bio_entities, entity_f1
-from ...applications.speech import collapse_runs, phoneme_error_rate
+from ...labelling import bio_entities, collapse_runs, edit_distance, entity_f1, phoneme_error_rate
 from . import Case, Exercise, StructureError, draw_dims, expect_sequence, integer_array
 
 ASSIGNMENT = "12_labelling_sequences"
@@ -140,13 +139,11 @@ def _split_entity_f1(value) -> dict:
 # ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
 
 def _per_mean_of_rates(y_pred, y_true):
-    from ...applications.speech import edit_distance
     return float(np.mean([edit_distance(collapse_runs(p), collapse_runs(t)) / len(collapse_runs(t))
                           for p, t in zip(y_pred, y_true)]))
 
 
 def _per_without_collapsing(y_pred, y_true):
-    from ...applications.speech import edit_distance
     return float(sum(edit_distance(p, t) for p, t in zip(y_pred, y_true)) / y_true.size)
 
 
@@ -170,6 +167,7 @@ EXERCISES = (
         make_case=_cases_phoneme_error_rate,
         split=lambda v: {"per": _number("phoneme_error_rate", v, "one number (a float)")},
         signature="phoneme_error_rate(y_pred, y_true) -> float", arg_names=("y_pred", "y_true"),
+        uses=("collapse_runs",),
         diagnoses=(
             ("averages the rates of the utterances: divide the summed distances by the total "
              "number of true phonemes", _per_mean_of_rates),
@@ -190,7 +188,8 @@ EXERCISES = (
         name="entity_f1", points=4, reference=entity_f1,
         make_case=_cases_entity_f1, split=_split_entity_f1,
         signature="entity_f1(y_pred, y_true, tag_names, mask) -> (precision, recall, f1)",
-        arg_names=("y_pred", "y_true", "tag_names", "mask"), rtol=1e-9, atol=1e-12,
+        arg_names=("y_pred", "y_true", "tag_names", "mask"), uses=("bio_entities",),
+        rtol=1e-9, atol=1e-12,
         diagnoses=(("reads the padding: cut each sentence to its real words (mask) before "
                     "finding entities", _f1_with_padding),),
     ),

@@ -339,7 +339,7 @@ EXERCISES = (
         name="perplexity", points=2, reference=perplexity,
         make_case=_cases_predictions, split=_scalar("perplexity", "the perplexity"),
         signature="perplexity(y_hat, y, mask) -> float",
-        arg_names=("y_hat", "y", "mask"), rtol=1e-9, atol=1e-12,
+        arg_names=("y_hat", "y", "mask"), uses=("lm_loss",), rtol=1e-9, atol=1e-12,
         diagnoses=(
             ("divides by the number of examples m: perplexity is per real character, "
              "divide by np.sum(mask)", lambda y_hat, y, mask: float(np.exp(lm_loss(y_hat, y, mask)))),
@@ -353,7 +353,7 @@ EXERCISES = (
         signature="train_step(params, adam_state, x, y, a0, learning_rate, max_norm) -> "
                   "(new_params, new_adam_state, loss, a_last)",
         arg_names=("params", "adam_state", "x", "y", "a0", "learning_rate", "max_norm"),
-        rtol=1e-6, atol=1e-9,
+        uses=("softmax_output_backward", "lm_loss"), rtol=1e-6, atol=1e-9,
         diagnoses=(
             ("does not clip: scale every gradient by min(1, max_norm / global norm) before "
              "Adam", lambda p, st, x, y, a0, lr, mn: train_step(p, st, x, y, a0, lr, 1e300)),
@@ -378,7 +378,7 @@ EXERCISES = (
         name="fit_language_model", points=5, reference=fit_language_model,
         make_case=_cases_fit_language_model, split=_split_fit,
         signature="fit_language_model(train_ids, n_y, n_a, n_steps, seed) -> params",
-        arg_names=("train_ids", "n_y", "n_a", "n_steps", "seed"),
+        arg_names=("train_ids", "n_y", "n_a", "n_steps", "seed"), uses=("train_step",),
         public_seeds=(0,), hidden_cases=1,
     ),
 )
