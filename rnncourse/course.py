@@ -39,7 +39,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("10_language_model", "Capstone: a character-level language model, trained and sampled"),
     Lesson("11_seq2seq", "Sequence to sequence: embeddings, encoder-decoder, beam search"),
     Lesson("12_labelling_sequences", "Labelling sequences: speech frames, named entities, DNA"),
-    Lesson("13_music", "Music generation with real notes: Bach chorale melodies", graded=False),
+    Lesson("13_music", "Music generation with real notes: Bach chorale melodies"),
 )
 
 

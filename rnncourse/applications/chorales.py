@@ -27,9 +27,10 @@ from xml.etree import ElementTree
 
 import numpy as np
 
-from .._validate import check_int
+from .._validate import check_int, check_mask, check_token_ids
 
-__all__ = ["Melody", "chorale_paths", "melody_audio", "read_soprano", "soprano_melodies"]
+__all__ = ["Melody", "bigram_log_likelihood", "chorale_paths", "encode_melodies", "melody_audio",
+           "read_soprano", "soprano_melodies"]
 
 _STEP = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
@@ -130,3 +131,95 @@ def melody_audio(pitches, durations, *, sample_rate: int = 8000, seconds_per_qua
         env = np.exp(-3.0 * t / max(d * seconds_per_quarter, 1e-3)) * np.minimum(1.0, t * sample_rate / 40)
         pieces.append(env * (np.sin(2 * np.pi * f * t) + 0.3 * np.sin(4 * np.pi * f * t)) / 1.3)
     return np.concatenate(pieces) if pieces else np.zeros(0)
+
+
+def encode_melodies(pitches, low: int, high: int) -> tuple:
+    """Melodies as the token sequences a note-level language model reads and predicts.
+
+    Token 0 marks the start and the end of a melody; pitch ``p`` (MIDI) is token
+    ``1 + p - low``, pitches outside ``[low, high]`` clipped to the nearest end.  The
+    model reads ``start, p_1, ..., p_n`` and predicts ``p_1, ..., p_n, end``.
+
+    Parameters
+    ----------
+    pitches : sequence of m sequences of int
+        The MIDI pitches of each melody (at least one note each).
+    low, high : int, low <= high
+        The pitch range of the vocabulary: ``n_tokens = high - low + 2``.
+
+    Returns
+    -------
+    x, y : ndarray of int64 of shape (m, T)
+        Inputs and targets, ``T = 1 + the longest melody's length``; each row is padded
+        with 0 after its ``n_i + 1`` real steps.
+    mask : ndarray of float64 of shape (m, T)
+        1 on the ``n_i + 1`` real steps of row i (the end step included), 0 after.
+    """
+    fn = "encode_melodies"
+    low, high = check_int(fn, "low", low, 0), check_int(fn, "high", high, 0)
+    if high < low:
+        raise ValueError(f"{fn}: high must be >= low, got low = {low} and high = {high}")
+    if isinstance(pitches, (str, bytes)) or not hasattr(pitches, "__len__") or len(pitches) == 0:
+        raise ValueError(f"{fn}: pitches must be a non-empty list of melodies (lists of MIDI "
+                         f"pitches), got {type(pitches).__name__}")
+    rows = []
+    for i, melody in enumerate(pitches):
+        melody = np.asarray(melody)
+        if melody.ndim != 1 or melody.size == 0 or melody.dtype.kind not in "iu":
+            raise ValueError(f"{fn}: pitches[{i}] must be a non-empty 1-D sequence of int MIDI "
+                             f"pitches, got shape {melody.shape} and dtype {melody.dtype}")
+        rows.append(1 + np.clip(melody, low, high).astype(np.int64) - low)
+    m, T = len(rows), 1 + max(len(r) for r in rows)
+    x, y = np.zeros((m, T), dtype=np.int64), np.zeros((m, T), dtype=np.int64)
+    mask = np.zeros((m, T))
+    for i, tokens in enumerate(rows):
+        n = len(tokens)
+        x[i, 1: n + 1] = tokens              # x[i, 0] = 0: the start
+        y[i, :n] = tokens                    # y[i, n] = 0: the end
+        mask[i, : n + 1] = 1.0
+    return x, y, mask
+
+
+def bigram_log_likelihood(train, test, n_tokens: int) -> float:
+    """Held-out mean log-probability per step of an add-one-smoothed bigram model.
+
+    The baseline of a note-level model: the next token's frequency given the current
+    one, counted on the real steps of ``train``,
+    ``p(b | a) = (C[a, b] + 1) / (sum_b' C[a, b'] + n_tokens)``.
+
+    Parameters
+    ----------
+    train, test : tuple (x, y, mask)
+        As :func:`encode_melodies` returns them: x, y int (m, T), mask (m, T) of 0/1
+        (each may have its own m and T).
+    n_tokens : int >= 1
+
+    Returns
+    -------
+    float
+        The mean of ``log p(y[i, t] | x[i, t])`` over the real steps of ``test`` (mask
+        1): higher is better, ``log(1 / n_tokens)`` for a model that knows nothing.
+    """
+    fn = "bigram_log_likelihood"
+    n_tokens = check_int(fn, "n_tokens", n_tokens, 1)
+    parts = []
+    for name, data in (("train", train), ("test", test)):
+        if not isinstance(data, (tuple, list)) or len(data) != 3:
+            raise ValueError(f"{fn}: {name} must be the tuple (x, y, mask) that encode_melodies "
+                             f"returns, got {type(data).__name__}")
+        x = check_token_ids(fn, data[0], n_tokens, name=f"{name}[0] (x)", bound="n_tokens")
+        y = check_token_ids(fn, data[1], n_tokens, name=f"{name}[1] (y)", bound="n_tokens")
+        if y.shape != x.shape:
+            raise ValueError(f"{fn}: {name}'s x and y must have the same shape (m, T), got "
+                             f"{x.shape} and {y.shape}")
+        mask = check_mask(fn, data[2], *x.shape, name=f"{name}[2] (mask)")
+        parts.append((x, y, np.ones(x.shape) if mask is None else mask))
+    (x, y, mask), (xt, yt, mt) = parts
+    if not mt.any():
+        raise ValueError(f"{fn}: test has no real step (its mask is all 0)")
+    counts = np.zeros((n_tokens, n_tokens))
+    real = mask > 0
+    np.add.at(counts, (x[real], y[real]), 1.0)
+    p = (counts + 1.0) / (counts.sum(axis=1, keepdims=True) + n_tokens)
+    held = mt > 0
+    return float(np.mean(np.log(p[xt[held], yt[held]])))

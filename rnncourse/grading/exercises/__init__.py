@@ -67,6 +67,7 @@ ASSIGNMENT_MODULES: dict[str, str] = {
     "10_language_model": "language_model",
     "11_seq2seq": "seq2seq",
     "12_labelling_sequences": "labelling",
+    "13_music": "music",
 }
 
 
