@@ -274,6 +274,47 @@ def test_a_submission_whose_worker_dies_three_times_is_an_error_for_it_only(tmp_
         assert report.score == report.max_score, out
 
 
+def test_the_death_count_is_the_clients_whatever_the_schedulers_allowed_failures(tmp_path,
+                                                                                 monkeypatch):
+    # a remote scheduler that fails a task at its first death (allowed-failures 0): the
+    # client submits zed again until it ran in 3 dying workers, and the files queued
+    # behind it are graded
+    _dask()
+    monkeypatch.setenv("RNNCOURSE_GRADING_SECRET", "k")
+    import dask
+    from distributed import Client, LocalCluster
+
+    from rnncourse.grading.distributed import DaskPool, spawnable_main
+
+    root = tmp_path / "submitted"
+    paths = [_slow(root, "zed", seconds=60)] + [
+        build.write(build.solution(F02), root / student / f"{F02}.ipynb")
+        for student in ("ada", "bob")]
+    spawnable_main()
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        lc = LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                          dashboard_address="127.0.0.1:0", host="127.0.0.1", silence_logs=50)
+    client = Client(lc)
+    stop, killed, orphans = threading.Event(), [], []
+    killer = threading.Thread(target=_kill_worker_running,
+                              args=(client, "zed", 3, stop, killed, orphans), daemon=True)
+    killer.start()
+    try:
+        with DaskPool(lc.scheduler_address, window=2) as pool:
+            out = dict(pool.run([str(p) for p in paths], lambda p: dict(
+                assignment=None, timeout=90, memory_mb=1024, seed=None)))
+    finally:
+        stop.set()
+        killer.join(10)
+        client.close()
+        lc.close()
+    assert len(killed) == 3, (killed, out)
+    assert isinstance(out[str(paths[0])], str) and "died 3 times" in out[str(paths[0])], out
+    for p in paths[1:]:
+        assert not isinstance(out[str(p)], str), out[str(p)]
+        assert out[str(p)][0].score == out[str(p)][0].max_score
+
+
 def test_cli_grades_on_a_local_cluster(tmp_path, monkeypatch):
     _dask()
     monkeypatch.setenv("RNNCOURSE_GRADING_SECRET", "k")
