@@ -131,11 +131,16 @@ def grade_task(path: str, data: bytes, secret: bytes, kwargs: dict,
 
 
 def _died_message(path: str, started: int, charged: int, exc: BaseException) -> str:
+    def times(n: int) -> str:
+        return f"{n} {'time' if n == 1 else 'times'}"
+
     waited = charged - started
-    return (f"{path}: the Dask worker grading it died {started} "
-            f"{'time' if started == 1 else 'times'}"
-            + (f" (and {waited} more while it waited to run)" if waited > 0 else "")
-            + f"; not graded ({type(exc).__name__}: {str(exc)[:200]})")
+    if started == 0:
+        what = f"the Dask workers it waited on died {times(waited)} before it could run"
+    else:
+        what = f"the Dask worker grading it died {times(started)}" + (
+            f" (and {waited} more while it waited to run)" if waited > 0 else "")
+    return f"{path}: {what}; not graded ({type(exc).__name__}: {str(exc)[:200]})"
 
 
 def spawnable_main() -> None:

@@ -343,3 +343,14 @@ def test_a_local_cluster_starts_even_when_main_has_no_spec(monkeypatch):
 
     with DaskPool("local:1") as pool:
         assert pool.client.submit(abs, -3).result(timeout=60) == 3
+
+
+def test_the_death_message_says_how_often_the_file_ran_and_waited():
+    from rnncourse.grading.distributed import _died_message
+
+    exc = RuntimeError("boom")
+    assert _died_message("a.ipynb", 3, 3, exc).startswith(
+        "a.ipynb: the Dask worker grading it died 3 times; not graded (RuntimeError: boom)")
+    assert "died 1 time (and 2 more while it waited to run)" in _died_message("a", 1, 3, exc)
+    assert ("the Dask workers it waited on died 4 times before it could run"
+            in _died_message("a", 0, 4, exc))
