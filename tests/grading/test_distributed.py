@@ -215,15 +215,21 @@ def _slow(root, student, seconds=7):
     return build.write(nb, root / student / f"{F02}.ipynb")
 
 
+def _correct(root, students) -> list:
+    """A correct notebook of assignment 02 for each of ``students``."""
+    return [build.write(build.solution(F02), root / student / f"{F02}.ipynb") for student in students]
+
+
 def _grade_while_killing(paths, kills: int, timeout: float, workers: int = 2,
-                         window: int | None = None):
-    """Grade ``paths`` on a fresh ``local:<workers>`` pool while the worker grading the
-    first file ("zed") is SIGKILLed ``kills`` times; ``(outcomes by path, killed, orphans)``."""
+                         window: int | None = None, scheduler: str | None = None):
+    """Grade ``paths`` on a fresh ``local:<workers>`` pool (or on ``scheduler``) while the
+    worker grading the first file ("zed") is SIGKILLed ``kills`` times;
+    ``(outcomes by path, killed, orphans)``."""
     from distributed import Client
 
     from rnncourse.grading.distributed import DaskPool
 
-    with DaskPool(f"local:{workers}", window=window) as pool:
+    with DaskPool(scheduler or f"local:{workers}", window=window) as pool:
         client = Client(pool.client.scheduler.address)
         stop, killed, orphans = threading.Event(), [], []
         killer = threading.Thread(target=_kill_worker_running,
@@ -262,9 +268,7 @@ def test_a_submission_whose_worker_dies_three_times_is_an_error_for_it_only(tmp_
     # can steal it: Dask charges a death to every task assigned to the dying worker, and
     # failed the waiting one with zed (KilledWorker) until the client counted the starts
     root = tmp_path / "submitted"
-    paths = [_slow(root, "zed", seconds=60)] + [
-        build.write(build.solution(F02), root / student / f"{F02}.ipynb")
-        for student in ("ada", "bob")]
+    paths = [_slow(root, "zed", seconds=60)] + _correct(root, ("ada", "bob"))
     out, killed, _ = _grade_while_killing(paths, 3, 90, workers=1, window=2)
     assert len(killed) == 3, (killed, out)
     assert isinstance(out[str(paths[0])], str) and "died 3 times" in out[str(paths[0])]
@@ -282,31 +286,19 @@ def test_the_death_count_is_the_clients_whatever_the_schedulers_allowed_failures
     _dask()
     monkeypatch.setenv("RNNCOURSE_GRADING_SECRET", "k")
     import dask
-    from distributed import Client, LocalCluster
+    from distributed import LocalCluster
 
-    from rnncourse.grading.distributed import DaskPool, spawnable_main
+    from rnncourse.grading.distributed import spawnable_main
 
     root = tmp_path / "submitted"
-    paths = [_slow(root, "zed", seconds=60)] + [
-        build.write(build.solution(F02), root / student / f"{F02}.ipynb")
-        for student in ("ada", "bob")]
+    paths = [_slow(root, "zed", seconds=60)] + _correct(root, ("ada", "bob"))
     spawnable_main()
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         lc = LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                           dashboard_address="127.0.0.1:0", host="127.0.0.1", silence_logs=50)
-    client = Client(lc)
-    stop, killed, orphans = threading.Event(), [], []
-    killer = threading.Thread(target=_kill_worker_running,
-                              args=(client, "zed", 3, stop, killed, orphans), daemon=True)
-    killer.start()
     try:
-        with DaskPool(lc.scheduler_address, window=2) as pool:
-            out = dict(pool.run([str(p) for p in paths], lambda p: dict(
-                assignment=None, timeout=90, memory_mb=1024, seed=None)))
+        out, killed, _ = _grade_while_killing(paths, 3, 90, window=2, scheduler=lc.scheduler_address)
     finally:
-        stop.set()
-        killer.join(10)
-        client.close()
         lc.close()
     assert len(killed) == 3, (killed, out)
     assert isinstance(out[str(paths[0])], str) and "died 3 times" in out[str(paths[0])], out
