@@ -38,7 +38,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import gru, lstm, rnn
-from ._validate import Dims, as_array, as_rng, check_int, check_mask, require_keys
+from ._validate import (Dims, as_array, as_rng, check_int, check_mask, check_token_ids,
+                        require_keys)
 from .activations import softmax
 from .caches import StepCaches
 from .cells import get_cell
@@ -92,17 +93,11 @@ def _unpack_state(fn: str, cell: str, state, n_a: int, m: int):
     return d.bind("a0", state, ("n_a", "m")), None
 
 
-def _check_ids(fn: str, name: str, ids, n_y: int | None = None) -> np.ndarray:
-    if not isinstance(ids, np.ndarray) or ids.dtype.kind not in "iu" or ids.ndim != 2:
-        kind = (f"dtype {ids.dtype} and shape {ids.shape}" if isinstance(ids, np.ndarray)
-                else type(ids).__name__)
-        raise TypeError(f"{fn}: {name} must be an integer array of character ids of shape "
-                        f"(m, T), got {kind}")
+def _check_ids(fn: str, name: str, ids, n_y: int) -> np.ndarray:
+    """``ids`` if they are character ids (m, T) in [0, n_y) with m, T >= 1."""
+    ids = check_token_ids(fn, ids, n_y, name=name, shape="(m, T)", bound="n_y")
     if ids.shape[0] == 0 or ids.shape[1] == 0:
         raise ValueError(f"{fn}: {name} must have m >= 1 and T >= 1, got shape {ids.shape}")
-    if n_y is not None and (ids.min() < 0 or ids.max() >= n_y):
-        raise ValueError(f"{fn}: {name} must lie in [0, n_y) = [0, {n_y}), got values in "
-                         f"[{ids.min()}, {ids.max()}]")
     return ids
 
 

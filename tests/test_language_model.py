@@ -144,8 +144,18 @@ def test_bad_inputs_are_named():
     params = init_lm_params(N_Y, N_A, rng=0)
     with pytest.raises(ValueError, match=r"lm_forward: x must lie in \[0, n_y\) = \[0, 6\)"):
         lm_forward(np.array([[6]]), np.zeros((N_A, 1)), params)
-    with pytest.raises(TypeError, match="lm_forward: x must be an integer array|x must be"):
+    with pytest.raises(TypeError, match=r"lm_forward: x must be a numpy.ndarray, got list"):
         lm_forward([[1]], np.zeros((N_A, 1)), params)
+    with pytest.raises(TypeError, match=r"train_step: y must be an integer array of token ids of "
+                                        r"shape \(m, T\), got dtype float64 and shape \(1, 2\)"):
+        train_step(params, init_adam_state(params), np.array([[1, 2]]), np.array([[1.0, 2.0]]),
+                   np.zeros((N_A, 1)), 0.01, 5.0)
+    with pytest.raises(ValueError, match=r"lm_forward: x must have m >= 1 and T >= 1, got shape \(1, 0\)"):
+        lm_forward(np.zeros((1, 0), dtype=int), np.zeros((N_A, 1)), params)
+    with pytest.raises(ValueError, match=r"train_step: y must lie in \[0, n_y\) = \[0, 6\), "
+                                         r"got values in \[-1, 1\]"):
+        train_step(params, init_adam_state(params), np.array([[1, 2]]), np.array([[1, -1]]),
+                   np.zeros((N_A, 1)), 0.01, 5.0)
     with pytest.raises(ValueError, match=r"lm_forward: a0 must have shape \(n_a, m\)"):
         lm_forward(np.array([[1, 2]]), np.zeros((N_A, 2)), params)
     with pytest.raises(TypeError, match=r"LSTM's state a0 must be the pair \(a0, c0\)"):
