@@ -150,7 +150,8 @@ def test_bad_inputs_are_named():
                                         r"shape \(m, T\), got dtype float64 and shape \(1, 2\)"):
         train_step(params, init_adam_state(params), np.array([[1, 2]]), np.array([[1.0, 2.0]]),
                    np.zeros((N_A, 1)), 0.01, 5.0)
-    with pytest.raises(ValueError, match=r"lm_forward: x must have m >= 1 and T >= 1, got shape \(1, 0\)"):
+    with pytest.raises(ValueError,
+                       match=r"lm_forward: x must have m >= 1 and T >= 1, got shape \(1, 0\)"):
         lm_forward(np.zeros((1, 0), dtype=int), np.zeros((N_A, 1)), params)
     with pytest.raises(ValueError, match=r"train_step: y must lie in \[0, n_y\) = \[0, 6\), "
                                          r"got values in \[-1, 1\]"):
