@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 
 import numpy as np
 import pytest
@@ -105,3 +106,13 @@ def test_public_cases_survive_the_trip_to_the_sandbox(ex):
         assert set(want) == set(got)
         for k in want:
             np.testing.assert_array_equal(want[k], got[k], err_msg=k)
+
+
+def test_one_number_takes_a_number_or_a_one_entry_array_and_names_anything_else():
+    from rnncourse.grading.exercises import one_number
+
+    for value in (2, 2.0, np.float32(2.0), np.array(2.0), np.array([[2]])):
+        np.testing.assert_array_equal(one_number(value, "f must return one number"), [2.0])
+    for value, kind in ((True, "bool"), ([2.0], "list"), (np.zeros(2), "an array of shape (2,)")):
+        with pytest.raises(StructureError, match=re.escape(f"f must return one number, got {kind}")):
+            one_number(value, "f must return one number")

@@ -49,6 +49,7 @@ from ..plain import Unsupported
 __all__ = [
     "ASSIGNMENT_MODULES", "Assignment", "Case", "Exercise", "StructureError",
     "all_assignments", "draw_dims", "expect_dict", "expect_sequence", "find_exercise",
+    "one_number",
     "get_assignment", "integer_array", "RNN_CACHE_FIELDS", "documented_cache",
     "split_cell_cache",
 ]
@@ -276,6 +277,19 @@ def integer_array(value, name: str, shape: str):
         raise StructureError(f"{name} must be an integer array of shape {shape}, "
                              f"got dtype {value.dtype}")
     return value
+
+
+def one_number(value, what: str) -> np.ndarray:
+    """``value`` as a 1-entry float array, when it is one number (a size-1 array counts);
+    otherwise :class:`StructureError` with ``what`` ("lm_loss must return the loss (a
+    float)") and the kind of value found."""
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(())[()]
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        kind = (f"an array of shape {value.shape}" if isinstance(value, np.ndarray)
+                else type(value).__name__)
+        raise StructureError(f"{what}, got {kind}")
+    return np.array([float(value)])
 
 
 #: the entries every plain-RNN cell cache starts with

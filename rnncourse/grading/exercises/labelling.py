@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...labelling import bio_entities, collapse_runs, edit_distance, entity_f1, phoneme_error_rate
-from . import Case, Exercise, StructureError, draw_dims, expect_sequence, integer_array
+from . import (Case, Exercise, StructureError, draw_dims, expect_sequence, integer_array,
+               one_number)
 
 ASSIGNMENT = "12_labelling_sequences"
 #: library modules a learner may import in this assignment (the sandbox exposes only these)
@@ -27,12 +28,7 @@ TAG_NAMES = ("O",) + tuple(f"{p}-{t}" for t in TYPES for p in ("B", "I"))
 
 
 def _number(name: str, value, what: str) -> np.ndarray:
-    if isinstance(value, np.ndarray) and value.size == 1:
-        value = value.reshape(())[()]
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        kind = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else type(value).__name__
-        raise StructureError(f"{name} must be {what}, got {kind}")
-    return np.array([float(value)])
+    return one_number(value, f"{name} must be {what}")
 
 
 def _frames(rng, m, T, K, runs=True):

@@ -40,7 +40,8 @@ from ...language_model import (evaluate_perplexity, fit_language_model, lm_backw
                                softmax_output_backward, train_step)
 from ...optim import clip_by_norm, global_norm, init_adam_state
 from ...text import load_corpus, one_hot
-from . import Case, Exercise, StructureError, draw_dims, expect_dict, expect_sequence
+from . import (Case, Exercise, StructureError, draw_dims, expect_dict, expect_sequence,
+               one_number)
 
 ASSIGNMENT = "10_language_model"
 #: library modules a learner may import in this assignment (the sandbox exposes only these):
@@ -85,13 +86,7 @@ def random_lm_params(rng, n_y: int, n_a: int) -> dict:
 
 def _scalar(name: str, what: str):
     def split(value) -> dict:
-        if isinstance(value, np.ndarray) and value.size == 1:
-            value = value.reshape(())[()]
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            kind = (f"an array of shape {value.shape}" if isinstance(value, np.ndarray)
-                    else type(value).__name__)
-            raise StructureError(f"{name} must return {what} (a float), got {kind}")
-        return {name: np.array([float(value)])}
+        return {name: one_number(value, f"{name} must return {what} (a float)")}
     return split
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...applications.chorales import bigram_log_likelihood, encode_melodies
-from . import Case, Exercise, StructureError, draw_dims, expect_sequence, integer_array
+from . import Case, Exercise, draw_dims, expect_sequence, integer_array, one_number
 
 ASSIGNMENT = "13_music"
 #: library modules a learner may import in this assignment (numpy is enough)
@@ -55,13 +55,8 @@ def _cases_bigram_log_likelihood(rng: np.random.Generator) -> Case:
 
 
 def _split_bigram_log_likelihood(value) -> dict:
-    if isinstance(value, np.ndarray) and value.size == 1:
-        value = value.reshape(())[()]
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        kind = (f"an array of shape {value.shape}" if isinstance(value, np.ndarray)
-                else type(value).__name__)
-        raise StructureError(f"bigram_log_likelihood must return one number (a float), got {kind}")
-    return {"log_likelihood": np.array([float(value)])}
+    return {"log_likelihood": one_number(
+        value, "bigram_log_likelihood must return one number (a float)")}
 
 
 # ---- diagnoses: known wrong variants of the references (see Exercise.diagnoses) ----
