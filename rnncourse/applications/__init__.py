@@ -41,10 +41,11 @@ from .music import (BAR, MELODY_NOTES, MELODY_RULES, NOTE_HZ, bayes_next_note_ac
 from .sentiment import (SENTIMENT_LABELS, SENTIMENT_NEGATIVE, SENTIMENT_NOUNS,
                         SENTIMENT_POSITIVE, SENTIMENT_VOCAB, SentimentData,
                         review_classifier_forward, sentiment_task)
-from .ner import NER_TAGS, NER_VOCAB, bio_entities, entity_f1, ner_task
-from .speech import (PHONEMES, SPEECH_BANDS, SpeechData, band_statistics, collapse_runs,
-                     edit_distance, phoneme_error_rate, phoneme_templates, spectrogram_frames,
-                     speech_audio_task, speech_task, synthesize_speech)
+from ..labelling import (bio_entities, collapse_runs, edit_distance, entity_f1,
+                         phoneme_error_rate)
+from .ner import NER_TAGS, NER_VOCAB, ner_task
+from .speech import (PHONEMES, SPEECH_BANDS, SpeechData, band_statistics, phoneme_templates,
+                     spectrogram_frames, speech_audio_task, speech_task, synthesize_speech)
 from .translation import (DIGITS, EOS, GO, SRC_VOCAB, TGT_VOCAB, TRANSLATION_VOCAB,
                           Seq2SeqData, TranslationData, exact_match_accuracy,
                           greedy_translate, number_words, number_words_units_first,

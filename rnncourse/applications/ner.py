@@ -20,7 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import as_rng, check_int
-from ..labelling import bio_entities, entity_f1
+# re-exported: they lived here before rnncourse.labelling
+from ..labelling import bio_entities, entity_f1  # noqa: F401
 from ..data import PAD, SequenceData, _pack
 
 __all__ = ["NER_TAGS", "NER_VOCAB", "bio_entities", "entity_f1", "ner_task"]

@@ -9,7 +9,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validate import as_rng, check_int
-from ..labelling import collapse_runs, edit_distance, phoneme_error_rate
+# re-exported: they lived here before rnncourse.labelling
+from ..labelling import collapse_runs, edit_distance, phoneme_error_rate  # noqa: F401
 from .frames import FrameData
 
 

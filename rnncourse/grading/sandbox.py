@@ -1014,7 +1014,7 @@ def _parse(source: str):
 def _injections(inject: Mapping[str, Mapping[str, str]], graded: Sequence[str] = ()) -> dict:
     """The job entries for ``inject``: what to swap in, and the source it comes from:
     only what the injected cells need (:func:`needed_only`), with every exercise of
-    ``graded`` but the injected cells withheld (:func:`withheld`) should they need one."""
+    ``graded`` (those not graded yet) but the injected cells withheld (:func:`withheld`)."""
     if not inject:
         return {}
     paths = tuple(sorted({path for cells in inject.values() for path in cells.values()}))
@@ -1055,8 +1055,8 @@ def run(cells: Sequence[str], exercises: Sequence[tuple[str, list]], *,
         :mod:`rnncourse.grading.standins`).  The exercises are graded in rounds
         (:func:`stages`), each in fresh workers: a composite after the cells it is
         graded with, and a round's worker holds only what its injected cells need of
-        the reference modules (:func:`needed_only`), every other exercise of the job
-        withheld (:func:`withheld`).
+        the reference modules (:func:`needed_only`), every exercise of that round or
+        a later one withheld (:func:`withheld`).
 
     Returns
     -------
